@@ -1,0 +1,245 @@
+//! `kmslab`: run scenario files and lint policies from the command line (and in CI).
+//!
+//! `kmslab run [--trace] [--json] FILE...` prints each step's decision, error and reason, checks
+//! every `expect`, and ends with `N passed, N failed`. Exit status: 0 when all expectations hold,
+//! 1 when any fails, 2 when a file cannot be read or is not a valid scenario.
+
+use kmslab_engine::iam::policy::{Policy, PolicyKind};
+use kmslab_engine::json::{self, JsonPath};
+use kmslab_engine::lint::{lint_policy, lint_scenario, Finding, Severity};
+use kmslab_engine::{parse_scenario, run_scenario};
+use std::process::ExitCode;
+
+const USAGE: &str = "kmslab: an AWS IAM + KMS playground
+
+usage:
+  kmslab run [--trace] [--json] FILE...   run scenarios and check their expectations
+  kmslab lint FILE...                     report findings in a scenario's policies, or in a policy document
+  kmslab --version
+
+exit status: 0 all expectations hold (lint: no errors), 1 an expectation failed (lint: an error
+finding), 2 a file cannot be read or is not a valid scenario or policy";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("lint") => lint(&args[1..]),
+        Some("--version" | "-V") => {
+            println!("kmslab {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("kmslab: unknown command `{other}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        None => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct RunOpts {
+    trace: bool,
+    json: bool,
+    files: Vec<String>,
+}
+
+fn parse_opts(args: &[String]) -> Result<RunOpts, String> {
+    let mut o = RunOpts {
+        trace: false,
+        json: false,
+        files: Vec::new(),
+    };
+    for a in args {
+        match a.as_str() {
+            "--trace" => o.trace = true,
+            "--json" => o.json = true,
+            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option `{s}`")),
+            f => o.files.push(f.to_string()),
+        }
+    }
+    if o.files.is_empty() {
+        return Err("no scenario file given".into());
+    }
+    Ok(o)
+}
+
+fn read(file: &str) -> Result<String, String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("-: cannot read standard input: {e}"))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(file).map_err(|e| format!("{file}: cannot read: {e}"))
+}
+
+fn run(args: &[String]) -> ExitCode {
+    let opts = match parse_opts(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kmslab run: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut bad_file = false;
+    let mut json_out = Vec::new();
+    for file in &opts.files {
+        let report = read(file).and_then(|src| {
+            let s = parse_scenario(&src).map_err(|e| e.in_file(file).to_string())?;
+            run_scenario(&s).map_err(|e| e.in_file(file).to_string())
+        });
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                bad_file = true;
+                continue;
+            }
+        };
+        passed += report.passed;
+        failed += report.failed;
+        if opts.json {
+            for s in &report.steps {
+                json_out.push(serde_json::json!({
+                    "file": file,
+                    "id": s.id,
+                    "call": s.call,
+                    "caller": s.caller,
+                    "resource": s.resource,
+                    "decision": s.decision,
+                    "error": s.error,
+                    "message": s.message,
+                    "reason": s.reason,
+                    "output": s.output,
+                    "authorizationOnly": s.authorization_only,
+                    "expectation": s.expectation,
+                    "trace": s.trace,
+                }));
+            }
+            continue;
+        }
+        println!(
+            "{file}: {}",
+            report.title.as_deref().unwrap_or("(untitled)")
+        );
+        for s in &report.steps {
+            let mark = match &s.expectation {
+                Some(e) if e.passed => "pass",
+                Some(_) => "FAIL",
+                None => "    ",
+            };
+            let decision = s.decision.map_or("-", |d| d.as_str());
+            let err = s.error.as_deref().unwrap_or("success");
+            let call = s.call.as_deref().unwrap_or("(advance)");
+            println!(
+                "  {mark} {:<16} {call:<28} {decision:<13} {err:<28} {}",
+                s.id, s.reason
+            );
+            if let Some(e) = &s.expectation {
+                for f in &e.failures {
+                    println!("         expected: {f}");
+                }
+            }
+            if opts.trace {
+                if let Some(t) = &s.trace {
+                    for l in t.to_text().lines() {
+                        println!("         | {l}");
+                    }
+                }
+            }
+        }
+    }
+    if opts.json {
+        match serde_json::to_string_pretty(&json_out) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: cannot serialize results: {e}"),
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if bad_file {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn lint(args: &[String]) -> ExitCode {
+    if args.is_empty() {
+        eprintln!("kmslab lint: no file given\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let mut status = ExitCode::SUCCESS;
+    let mut errors = false;
+    for file in args {
+        let findings: Result<Vec<Finding>, String> = read(file).and_then(|src| {
+            let doc = json::parse(&src).map_err(|e| format!("{file}:{e}"))?;
+            if doc.get("kmslab").is_some() {
+                let s = parse_scenario(&src).map_err(|e| e.in_file(file).to_string())?;
+                Ok(lint_scenario(&s))
+            } else {
+                let kind = if policy_has_principal(&doc) {
+                    PolicyKind::Resource
+                } else {
+                    PolicyKind::Identity
+                };
+                let p = Policy::from_json(&doc, kind, &JsonPath::root())
+                    .map_err(|e| format!("{file}:{e}"))?;
+                let mut out = Vec::new();
+                lint_policy(&p, file, &JsonPath::root(), &mut out);
+                Ok(out)
+            }
+        });
+        match findings {
+            Ok(fs) => {
+                for f in &fs {
+                    let sev = match f.severity {
+                        Severity::Error => {
+                            errors = true;
+                            "error"
+                        }
+                        Severity::Warning => "warning",
+                        Severity::Suggestion => "suggestion",
+                    };
+                    println!(
+                        "{file}:{}: {sev}[{}]: {} ({}, at {})",
+                        f.pos, f.code, f.message, f.policy, f.path
+                    );
+                }
+                if fs.is_empty() {
+                    println!("{file}: no findings");
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                status = ExitCode::from(2);
+            }
+        }
+    }
+    if status == ExitCode::SUCCESS && errors {
+        ExitCode::from(1)
+    } else {
+        status
+    }
+}
+
+fn policy_has_principal(doc: &json::Json) -> bool {
+    let stmts = match doc.get("Statement") {
+        Some(s) => s,
+        None => return false,
+    };
+    let has = |s: &json::Json| s.get("Principal").is_some() || s.get("NotPrincipal").is_some();
+    match &stmts.value {
+        json::JsonValue::Array(items) => items.iter().any(has),
+        _ => has(stmts),
+    }
+}

@@ -1,0 +1,1039 @@
+//! Policy evaluation across policy types: AWS's combining rule, with the trace that explains it.
+//!
+//! Every statement of every applicable policy is matched against the request (action, then
+//! resource, then principal, then conditions, stopping at the first element that does not
+//! match). The layers' results are then combined by [`combine`], one `match` whose arms are
+//! AWS's documented rules, in order:
+//! explicit deny anywhere; RCPs and SCPs (every level of the OU path must allow); resource-based
+//! policies (same account: the resource policy alone can allow; cross-account: both sides must);
+//! KMS key policies (IAM policies count only where the key policy delegates to the account);
+//! identity-based policies, permissions boundaries and session policies.
+
+use super::arn::{resource_matches_prepared, AccountId, PreparedResource};
+use super::context::{Principal, PrincipalKind, Request};
+use super::policy::{Effect, Policy, PrincipalBlock, PrincipalType, Statement};
+use crate::trace::{
+    Check, Decision, Layer, LayerTrace, LayerVerdict, PolicyTrace, RequestView, StatementTrace,
+    Trace,
+};
+
+/// A policy with the name it has in traces.
+#[derive(Debug, Clone)]
+pub struct NamedPolicy<'a> {
+    /// The name (managed policy name, `inline:NAME`, SCP id).
+    pub name: String,
+    /// How it reaches the caller (`attached to group admins`), for the trace.
+    pub via: Option<String>,
+    /// The document.
+    pub policy: &'a Policy,
+}
+
+/// One level of an organization path (root, OU, account) with the policies attached there.
+#[derive(Debug, Clone)]
+pub struct OrgLevel<'a> {
+    /// The target id (`r-root`, `ou-prod`, an account id).
+    pub target: String,
+    /// The SCPs or RCPs attached there.
+    pub policies: Vec<NamedPolicy<'a>>,
+}
+
+/// SCPs or RCPs for a request: the levels that apply, or why none do.
+#[derive(Debug, Clone)]
+pub enum OrgPolicies<'a> {
+    /// Not applicable, with the reason (no organization, management account, service principal).
+    NotApplicable(String),
+    /// Every level of the path; each must allow.
+    Levels(Vec<OrgLevel<'a>>),
+}
+
+/// What kind of resource policy is involved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// S3, SQS, SNS, Secrets Manager, ...: a same-account grant suffices on its own.
+    Generic,
+    /// A KMS key policy: IAM policies count only where it delegates to the account.
+    KmsKey,
+}
+
+/// The resource's policy.
+#[derive(Debug, Clone)]
+pub struct ResourcePolicy<'a> {
+    /// Generic or KMS.
+    pub kind: ResourceKind,
+    /// A name for the trace (the resource ARN).
+    pub name: String,
+    /// The document.
+    pub policy: &'a Policy,
+}
+
+/// Everything the evaluation needs: the request and the policies that may apply to it.
+#[derive(Debug, Clone)]
+pub struct AuthzInput<'a> {
+    /// The request.
+    pub request: &'a Request,
+    /// The caller's identity-based policies (managed, inline, through groups).
+    pub identity: Vec<NamedPolicy<'a>>,
+    /// The caller's permissions boundary.
+    pub boundary: Option<NamedPolicy<'a>>,
+    /// Session policies, for a session created with them (`None` for no session policy).
+    pub session: Option<Vec<NamedPolicy<'a>>>,
+    /// SCPs for the caller's account.
+    pub scps: OrgPolicies<'a>,
+    /// RCPs for the resource's account.
+    pub rcps: OrgPolicies<'a>,
+    /// The resource-based policy, if the resource has one.
+    pub resource_policy: Option<ResourcePolicy<'a>>,
+}
+
+/// An authorization decision with its reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The outcome.
+    pub decision: Decision,
+    /// The statements that decided.
+    pub deciding: Vec<String>,
+    /// One line saying why.
+    pub summary: String,
+    /// The full explanation, when asked for.
+    pub trace: Option<Trace>,
+}
+
+/// How a resource-policy statement named the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PrincipalMatch {
+    /// The account (`arn:aws:iam::ACCT:root` or the bare id): delegation to that account's IAM.
+    Account,
+    /// The role whose session is calling: limited by the session's boundary and policies.
+    Role,
+    /// `"*"`, the exact user/session ARN, or the service: a direct grant.
+    Direct,
+}
+
+/// The request prepared once for matching many statements.
+struct Prepared<'a> {
+    req: &'a Request,
+    action: Vec<char>,
+    resource: PreparedResource,
+}
+
+/// What one statement did.
+struct StmtResult {
+    applies: bool,
+    principal: Option<PrincipalMatch>,
+}
+
+/// The outcome of one layer.
+#[derive(Default)]
+struct LayerOutcome {
+    allows: Vec<(String, Option<PrincipalMatch>)>,
+    denies: Vec<String>,
+}
+
+/// The evaluation state that the trace accumulates.
+struct Recorder {
+    tracing: bool,
+    layers: Vec<LayerTrace>,
+    missing: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// Decides a request. With `tracing`, the response carries the full [`Trace`]; without it, the
+/// same decision is reached with no explanatory text built (the fast path for bulk checks).
+pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
+    let req = input.request;
+    let prep = Prepared {
+        req,
+        action: req.action.chars().collect(),
+        resource: PreparedResource::new(&req.resource),
+    };
+    let mut rec = Recorder {
+        tracing,
+        layers: Vec::new(),
+        missing: Vec::new(),
+        errors: Vec::new(),
+    };
+
+    let rcp = eval_org(&prep, &input.rcps, Layer::Rcp, &mut rec);
+    let scp = eval_org(&prep, &input.scps, Layer::Scp, &mut rec);
+    let (res_layer, resource) = match &input.resource_policy {
+        Some(rp) => {
+            let layer = match rp.kind {
+                ResourceKind::Generic => Layer::Resource,
+                ResourceKind::KmsKey => Layer::KeyPolicy,
+            };
+            let named = NamedPolicy {
+                name: rp.name.clone(),
+                via: None,
+                policy: rp.policy,
+            };
+            (
+                Some(layer),
+                Some(eval_layer(
+                    &prep,
+                    layer,
+                    layer.title().to_string(),
+                    &[named],
+                    None,
+                    &mut rec,
+                )),
+            )
+        }
+        None => (None, None),
+    };
+    let identity_note = match &req.principal.kind {
+        PrincipalKind::Root => Some(
+            "the root user is not limited by identity-based policies in its own account"
+                .to_string(),
+        ),
+        PrincipalKind::Service { .. } => {
+            Some("a service principal has no identity-based policies".to_string())
+        }
+        _ if input.identity.is_empty() => {
+            Some("the caller has no identity-based policies".to_string())
+        }
+        _ => None,
+    };
+    let identity = eval_layer(
+        &prep,
+        Layer::Identity,
+        Layer::Identity.title().to_string(),
+        &input.identity,
+        identity_note,
+        &mut rec,
+    );
+    let boundary = input.boundary.as_ref().map(|b| {
+        eval_layer(
+            &prep,
+            Layer::Boundary,
+            Layer::Boundary.title().to_string(),
+            std::slice::from_ref(b),
+            None,
+            &mut rec,
+        )
+    });
+    let session = input.session.as_ref().map(|s| {
+        eval_layer(
+            &prep,
+            Layer::Session,
+            Layer::Session.title().to_string(),
+            s,
+            None,
+            &mut rec,
+        )
+    });
+
+    // Facts for the combining rule.
+    let mut denies: Vec<String> = Vec::new();
+    for o in rcp.iter().flatten().chain(scp.iter().flatten()) {
+        denies.extend(o.denies.iter().cloned());
+    }
+    for o in resource
+        .iter()
+        .chain(std::iter::once(&identity))
+        .chain(boundary.iter())
+        .chain(session.iter())
+    {
+        denies.extend(o.denies.iter().cloned());
+    }
+    let org = org_gate(&input.rcps, rcp.as_deref(), Layer::Rcp)
+        .or_else(|| org_gate(&input.scps, scp.as_deref(), Layer::Scp));
+    let root_in_own_account = matches!(req.principal.kind, PrincipalKind::Root)
+        && req.principal.account.is_some()
+        && (req.resource_account.is_none() || req.resource_account == req.principal.account);
+    let identity_allows = root_in_own_account || !identity.allows.is_empty();
+    let gate = |o: &Option<LayerOutcome>| match o {
+        None => Gate::Absent,
+        Some(l) if l.allows.is_empty() => Gate::NoAllow,
+        Some(_) => Gate::Allows,
+    };
+    let facts = Facts {
+        explicit_deny: !denies.is_empty(),
+        org,
+        relation: relation(req),
+        resource: match (res_layer, &resource) {
+            (Some(Layer::KeyPolicy), _) => ResourceSide::KmsKey,
+            (Some(_), _) => ResourceSide::Generic,
+            (None, _) => ResourceSide::NoPolicy,
+        },
+        grant: resource
+            .as_ref()
+            .and_then(|r| r.allows.iter().filter_map(|(_, m)| *m).max()),
+        identity_allows,
+        boundary: gate(&boundary),
+        session: gate(&session),
+    };
+    let (decision, summary, path) = combine(&facts);
+
+    let mut deciding = Vec::new();
+    match decision {
+        Decision::ExplicitDeny => deciding = denies,
+        Decision::Allow => {
+            for p in &path {
+                let from: Option<&LayerOutcome> = match p {
+                    PathPart::Resource => resource.as_ref(),
+                    PathPart::Identity => Some(&identity),
+                    PathPart::Boundary => boundary.as_ref(),
+                    PathPart::Session => session.as_ref(),
+                };
+                if let Some(o) = from {
+                    deciding.extend(o.allows.iter().map(|(id, _)| id.clone()));
+                }
+            }
+        }
+        Decision::ImplicitDeny => {}
+    }
+
+    let trace = tracing.then(|| {
+        let mut reasoning = Vec::new();
+        reasoning.push(if facts.explicit_deny {
+            format!("explicit deny: {}", deciding.join(", "))
+        } else {
+            "no statement explicitly denies".to_string()
+        });
+        reasoning.push(match &facts.org {
+            Some(b) => b.describe(),
+            None => "RCPs and SCPs: every applicable level allows (or none applies)".to_string(),
+        });
+        reasoning.push(facts.describe_resource());
+        reasoning.push(format!(
+            "identity-based policies: {}",
+            if root_in_own_account {
+                "the root user needs none in its own account"
+            } else if identity.allows.is_empty() {
+                "no statement allows"
+            } else {
+                "a statement allows"
+            }
+        ));
+        reasoning.push(format!(
+            "permissions boundary: {}",
+            facts.boundary.describe()
+        ));
+        reasoning.push(format!("session policies: {}", facts.session.describe()));
+        reasoning.push(format!("outcome: {} ({summary})", decision.as_str()));
+        let mut missing = std::mem::take(&mut rec.missing);
+        missing.sort_by_key(|k| k.to_ascii_lowercase());
+        missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        Trace {
+            request: RequestView {
+                principal: req.principal.arn.clone(),
+                action: req.action.clone(),
+                resource: req.resource.clone(),
+                context: req
+                    .context
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            v.values().into_iter().map(str::to_string).collect(),
+                        )
+                    })
+                    .collect(),
+            },
+            layers: std::mem::take(&mut rec.layers),
+            decision,
+            deciding: deciding.clone(),
+            summary: summary.clone(),
+            reasoning,
+            missing_keys: missing,
+            errors: std::mem::take(&mut rec.errors),
+        }
+    });
+    Response {
+        decision,
+        deciding,
+        summary,
+        trace,
+    }
+}
+
+/// Where the caller stands relative to the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// Caller and resource in one account (or a resource with no owning account).
+    SameAccount,
+    /// Caller from another account.
+    CrossAccount,
+    /// An AWS service principal.
+    Service,
+}
+
+fn relation(req: &Request) -> Relation {
+    match (
+        &req.principal.kind,
+        &req.principal.account,
+        &req.resource_account,
+    ) {
+        (PrincipalKind::Service { .. }, _, _) => Relation::Service,
+        (_, Some(a), Some(r)) if a != r => Relation::CrossAccount,
+        _ => Relation::SameAccount,
+    }
+}
+
+/// Which resource policy applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResourceSide {
+    /// None.
+    NoPolicy,
+    /// An ordinary resource-based policy.
+    Generic,
+    /// A KMS key policy.
+    KmsKey,
+}
+
+/// A boundary or session-policy gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    /// The caller has none: no limit.
+    Absent,
+    /// It allows the request.
+    Allows,
+    /// It does not allow the request: an implicit deny wherever it limits.
+    NoAllow,
+}
+
+impl Gate {
+    fn passes(self) -> bool {
+        self != Gate::NoAllow
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Gate::Absent => "none applies",
+            Gate::Allows => "allows",
+            Gate::NoAllow => "does not allow",
+        }
+    }
+}
+
+/// An SCP or RCP level that does not allow the request.
+struct OrgBlock {
+    layer: Layer,
+    target: String,
+}
+
+impl OrgBlock {
+    fn describe(&self) -> String {
+        format!(
+            "{}: no policy attached at `{}` allows the request, and every level of the path must",
+            if self.layer == Layer::Scp {
+                "SCPs"
+            } else {
+                "RCPs"
+            },
+            self.target
+        )
+    }
+}
+
+/// The facts the combining rule decides on.
+struct Facts {
+    explicit_deny: bool,
+    org: Option<OrgBlock>,
+    relation: Relation,
+    resource: ResourceSide,
+    /// The strongest way an allowing resource-policy statement named the caller.
+    grant: Option<PrincipalMatch>,
+    identity_allows: bool,
+    boundary: Gate,
+    session: Gate,
+}
+
+impl Facts {
+    fn describe_resource(&self) -> String {
+        let what = match self.resource {
+            ResourceSide::NoPolicy => return "resource-based policy: none".to_string(),
+            ResourceSide::Generic => "resource-based policy",
+            ResourceSide::KmsKey => "key policy",
+        };
+        match self.grant {
+            None => format!("{what}: no statement allows the caller"),
+            Some(PrincipalMatch::Account) => {
+                format!("{what}: allows the caller's account, so the account's IAM policies decide")
+            }
+            Some(PrincipalMatch::Role) => format!("{what}: allows the caller's role"),
+            Some(PrincipalMatch::Direct) => format!("{what}: allows the caller directly"),
+        }
+    }
+}
+
+/// The layers whose allow statements make up an allowed path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathPart {
+    Resource,
+    Identity,
+    Boundary,
+    Session,
+}
+
+/// The principal side on its own: identity-based policies, then boundary and session limits.
+fn identity_path(f: &Facts, who: &str) -> (Decision, String, Vec<PathPart>) {
+    if !f.identity_allows {
+        return (
+            Decision::ImplicitDeny,
+            format!("no identity-based policy allows the request{who}"),
+            vec![],
+        );
+    }
+    limits_path(f, vec![PathPart::Identity])
+}
+
+/// Permissions boundary and session policies, which limit what other policies grant.
+fn limits_path(f: &Facts, mut path: Vec<PathPart>) -> (Decision, String, Vec<PathPart>) {
+    if !f.boundary.passes() {
+        return (
+            Decision::ImplicitDeny,
+            "the permissions boundary does not allow the request".into(),
+            vec![],
+        );
+    }
+    if !f.session.passes() {
+        return (
+            Decision::ImplicitDeny,
+            "the session policy does not allow the request".into(),
+            vec![],
+        );
+    }
+    if f.boundary == Gate::Allows {
+        path.push(PathPart::Boundary);
+    }
+    if f.session == Gate::Allows {
+        path.push(PathPart::Session);
+    }
+    (Decision::Allow, "allowed".into(), path)
+}
+
+/// AWS's combining rule. Returns the decision, a one-line reason and the layers whose allow
+/// statements decided.
+fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
+    use PrincipalMatch::{Account, Direct, Role};
+    use Relation::{CrossAccount, SameAccount, Service};
+    use ResourceSide::{Generic, KmsKey, NoPolicy};
+    let with = |(d, s, p): (Decision, String, Vec<PathPart>), extra: &str| {
+        let s = if d == Decision::Allow {
+            extra.to_string()
+        } else {
+            s
+        };
+        (d, s, p)
+    };
+    let prepend = |mut path: Vec<PathPart>| {
+        path.insert(0, PathPart::Resource);
+        path
+    };
+    match (f.explicit_deny, &f.org, f.relation, f.resource, f.grant) {
+        // An explicit deny in any policy overrides every allow.
+        (true, ..) => (
+            Decision::ExplicitDeny,
+            "an explicit deny applies, and a deny always wins".into(),
+            vec![],
+        ),
+        // Every level of the organization path must allow through its SCPs / RCPs.
+        (false, Some(block), ..) => (Decision::ImplicitDeny, block.describe(), vec![]),
+        // A service principal has no identity policies: only a resource policy naming it allows.
+        (false, None, Service, _, Some(Direct)) => (
+            Decision::Allow,
+            "the resource policy allows the service principal".into(),
+            vec![PathPart::Resource],
+        ),
+        (false, None, Service, _, _) => (
+            Decision::ImplicitDeny,
+            "no resource policy allows the service principal, and it has no identity policies".into(),
+            vec![],
+        ),
+        // Same account, a policy naming the user or session ARN (or everyone) directly: enough
+        // on its own; boundaries and session policies do not limit such a grant.
+        (false, None, SameAccount, Generic | KmsKey, Some(Direct)) => (
+            Decision::Allow,
+            "the resource policy names the caller, which is enough within one account".into(),
+            vec![PathPart::Resource],
+        ),
+        // Same account, a policy naming the role: the session's boundary and session policies
+        // still limit it, identity policies are not needed.
+        (false, None, SameAccount, Generic | KmsKey, Some(Role)) => with(
+            limits_path(f, vec![PathPart::Resource]),
+            "the resource policy allows the caller's role within its account",
+        ),
+        // A key policy that delegates to the account: IAM policies decide, as for any request.
+        (false, None, SameAccount, KmsKey, Some(Account)) => with(
+            identity_path(f, " (the key policy delegates to IAM)").map_path(prepend),
+            "the key policy delegates to the account's IAM policies, and they allow",
+        ),
+        // A key policy that neither names the caller nor delegates to the account: IAM policies
+        // are ignored, whatever they say.
+        (false, None, SameAccount, KmsKey, None) => (
+            Decision::ImplicitDeny,
+            if f.identity_allows {
+                "the key policy does not allow the account to use IAM policies, so the IAM allow was ignored".into()
+            } else {
+                "the key policy does not allow the caller, and does not delegate to IAM policies".into()
+            },
+            vec![],
+        ),
+        // Same account, ordinary resource: identity policies and the resource policy are a union.
+        (false, None, SameAccount, Generic, Some(Account)) => with(
+            identity_path(f, "").map_path(prepend),
+            "the resource policy allows the account and an identity-based policy allows",
+        ),
+        (false, None, SameAccount, Generic | NoPolicy, None)
+        | (false, None, SameAccount, NoPolicy, Some(_)) => with(
+            identity_path(f, ""),
+            "an identity-based policy allows, and nothing limits it",
+        ),
+        // Across accounts both sides must allow: the resource's policy trusts the caller (or its
+        // account), and the caller's own account allows through IAM.
+        (false, None, CrossAccount, Generic | KmsKey, Some(Account | Role | Direct)) => with(
+            identity_path(f, " in the caller's account (cross-account access needs both sides)")
+                .map_path(prepend),
+            "cross-account: the resource policy trusts the caller and the caller's IAM policies allow",
+        ),
+        (false, None, CrossAccount, _, _) => (
+            Decision::ImplicitDeny,
+            "cross-account request, and no policy of the resource's account allows the caller".into(),
+            vec![],
+        ),
+    }
+}
+
+trait MapPath {
+    fn map_path(self, f: impl FnOnce(Vec<PathPart>) -> Vec<PathPart>) -> Self;
+}
+
+impl MapPath for (Decision, String, Vec<PathPart>) {
+    fn map_path(self, f: impl FnOnce(Vec<PathPart>) -> Vec<PathPart>) -> Self {
+        if self.0 == Decision::Allow {
+            (self.0, self.1, f(self.2))
+        } else {
+            self
+        }
+    }
+}
+
+fn org_gate(
+    input: &OrgPolicies<'_>,
+    outcomes: Option<&[LayerOutcome]>,
+    layer: Layer,
+) -> Option<OrgBlock> {
+    let (OrgPolicies::Levels(levels), Some(outcomes)) = (input, outcomes) else {
+        return None;
+    };
+    levels
+        .iter()
+        .zip(outcomes)
+        .find(|(_, o)| o.allows.is_empty())
+        .map(|(l, _)| OrgBlock {
+            layer,
+            target: l.target.clone(),
+        })
+}
+
+fn eval_org(
+    prep: &Prepared<'_>,
+    org: &OrgPolicies<'_>,
+    layer: Layer,
+    rec: &mut Recorder,
+) -> Option<Vec<LayerOutcome>> {
+    let short = if layer == Layer::Scp { "SCPs" } else { "RCPs" };
+    match org {
+        OrgPolicies::NotApplicable(why) => {
+            if rec.tracing {
+                rec.layers.push(LayerTrace {
+                    layer,
+                    title: layer.title().to_string(),
+                    verdict: LayerVerdict::NotApplicable,
+                    note: Some(why.clone()),
+                    policies: vec![],
+                });
+            }
+            None
+        }
+        OrgPolicies::Levels(levels) => Some(
+            levels
+                .iter()
+                .map(|l| {
+                    let note = l.policies.is_empty().then(|| {
+                        format!(
+                            "no {short} are attached at `{}`, so nothing is allowed there",
+                            l.target
+                        )
+                    });
+                    eval_layer(
+                        prep,
+                        layer,
+                        format!("{short} at {}", l.target),
+                        &l.policies,
+                        note,
+                        rec,
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn eval_layer(
+    prep: &Prepared<'_>,
+    layer: Layer,
+    title: String,
+    policies: &[NamedPolicy<'_>],
+    note: Option<String>,
+    rec: &mut Recorder,
+) -> LayerOutcome {
+    let mut out = LayerOutcome::default();
+    let mut ptraces = Vec::new();
+    for np in policies {
+        let mut straces = Vec::new();
+        for stmt in &np.policy.statements {
+            let mut st = None;
+            let r = eval_statement(
+                prep,
+                stmt,
+                rec,
+                if rec.tracing { Some(&mut st) } else { None },
+            );
+            let id = || statement_id(layer, &np.name, stmt);
+            if r.applies {
+                match stmt.effect {
+                    Effect::Allow => out.allows.push((id(), r.principal)),
+                    Effect::Deny => out.denies.push(id()),
+                }
+            }
+            if let Some(mut t) = st {
+                t.id = id();
+                straces.push(t);
+            }
+        }
+        if rec.tracing {
+            ptraces.push(PolicyTrace {
+                name: np.name.clone(),
+                via: np.via.clone(),
+                statements: straces,
+            });
+        }
+    }
+    if rec.tracing {
+        let verdict = if !out.denies.is_empty() {
+            LayerVerdict::Deny
+        } else if !out.allows.is_empty() {
+            LayerVerdict::Allow
+        } else {
+            LayerVerdict::NoMatch
+        };
+        rec.layers.push(LayerTrace {
+            layer,
+            title,
+            verdict,
+            note,
+            policies: ptraces,
+        });
+    }
+    out
+}
+
+/// The statement's name in `deciding`: `identity:POLICY:SID`, or `key-policy:SID` for the
+/// single-policy layers.
+pub fn statement_id(layer: Layer, policy: &str, stmt: &Statement) -> String {
+    match layer {
+        Layer::KeyPolicy | Layer::Resource => format!("{}:{}", layer.prefix(), stmt.label()),
+        _ => format!("{}:{}:{}", layer.prefix(), policy, stmt.label()),
+    }
+}
+
+fn eval_statement(
+    prep: &Prepared<'_>,
+    stmt: &Statement,
+    rec: &mut Recorder,
+    trace: Option<&mut Option<StatementTrace>>,
+) -> StmtResult {
+    let tracing = trace.is_some();
+    let mut st = tracing.then(|| StatementTrace {
+        id: String::new(),
+        sid: stmt.sid.clone(),
+        index: stmt.index,
+        effect: stmt.effect,
+        applies: false,
+        action: Check {
+            matched: false,
+            detail: String::new(),
+        },
+        resource: None,
+        principal: None,
+        conditions: Vec::new(),
+        line: stmt.pos.line,
+    });
+    let finish = |st: Option<StatementTrace>, trace: Option<&mut Option<StatementTrace>>| {
+        if let Some(slot) = trace {
+            *slot = st;
+        }
+    };
+
+    // Action (case-insensitive).
+    let hit = stmt
+        .action
+        .patterns
+        .iter()
+        .find(|(_, p)| p.matches_chars(&prep.action, true));
+    let action_ok = hit.is_some() != stmt.action.negated;
+    if let Some(st) = st.as_mut() {
+        st.action = Check {
+            matched: action_ok,
+            detail: match (stmt.action.negated, hit) {
+                (false, Some((raw, _))) => format!("`{}` matches `{raw}`", prep.req.action),
+                (false, None) => format!("`{}` matches no entry of `Action`", prep.req.action),
+                (true, Some((raw, _))) => {
+                    format!(
+                        "`{}` matches `{raw}` in `NotAction`, so it is excluded",
+                        prep.req.action
+                    )
+                }
+                (true, None) => format!("`{}` is not listed in `NotAction`", prep.req.action),
+            },
+        };
+    }
+    if !action_ok {
+        finish(st, trace);
+        return StmtResult {
+            applies: false,
+            principal: None,
+        };
+    }
+
+    // Resource (case-sensitive, ARN segment rules, policy variables).
+    if let Some(rb) = &stmt.resource {
+        let mut hit: Option<&str> = None;
+        let mut missing_var = None;
+        for t in &rb.patterns {
+            match t.resolve(&prep.req.context) {
+                Ok(r) => {
+                    if resource_matches_prepared(&r.pattern(), &prep.resource) {
+                        hit = Some(t.raw());
+                        break;
+                    }
+                }
+                Err(m) => {
+                    rec.missing.push(m.0.clone());
+                    missing_var = Some(m.0);
+                }
+            }
+        }
+        let ok = hit.is_some() != rb.negated;
+        if let Some(st) = st.as_mut() {
+            let field = if rb.negated {
+                "NotResource"
+            } else {
+                "Resource"
+            };
+            let mut detail = match hit {
+                Some(raw) => format!("`{}` matches `{raw}` in `{field}`", prep.req.resource),
+                None => format!("`{}` matches no entry of `{field}`", prep.req.resource),
+            };
+            if let Some(k) = missing_var {
+                detail.push_str(&format!(
+                    " (policy variable `${{{k}}}` has no value in the request)"
+                ));
+            }
+            st.resource = Some(Check {
+                matched: ok,
+                detail,
+            });
+        }
+        if !ok {
+            finish(st, trace);
+            return StmtResult {
+                applies: false,
+                principal: None,
+            };
+        }
+    }
+
+    // Principal (resource-based, trust and key policies).
+    let mut pmatch = None;
+    if let Some(pb) = &stmt.principal {
+        let (ok, m, detail) = match_principal(pb, &prep.req.principal, &prep.req.partition);
+        pmatch = m;
+        if let Some(st) = st.as_mut() {
+            st.principal = Some(Check {
+                matched: ok,
+                detail,
+            });
+        }
+        if !ok {
+            finish(st, trace);
+            return StmtResult {
+                applies: false,
+                principal: None,
+            };
+        }
+    }
+
+    // Conditions, all of which must hold.
+    let mut all = true;
+    for c in &stmt.conditions {
+        let out = c.evaluate(&prep.req.context, tracing);
+        if out.missing_key {
+            rec.missing.push(c.key.clone());
+        }
+        for t in &c.values {
+            for k in t.variable_keys() {
+                if !prep.req.context.contains(k) {
+                    rec.missing.push(k.to_string());
+                }
+            }
+        }
+        if let super::condition::Operator::Unknown(name) = &c.operator {
+            let e = format!(
+                "unknown condition operator `{name}` in statement {}",
+                stmt.label()
+            );
+            if !rec.errors.contains(&e) {
+                rec.errors.push(e);
+            }
+        }
+        if let Some(t) = out.trace {
+            if let Some(e) = &t.error {
+                if !matches!(c.operator, super::condition::Operator::Unknown(_)) {
+                    rec.errors.push(format!("statement {}: {e}", stmt.label()));
+                }
+            }
+            if let Some(st) = st.as_mut() {
+                st.conditions.push(t);
+            }
+        }
+        if !out.result {
+            all = false;
+            if !tracing {
+                break;
+            }
+        }
+    }
+    if let Some(st) = st.as_mut() {
+        st.applies = all;
+    }
+    finish(st, trace);
+    StmtResult {
+        applies: all,
+        principal: if all {
+            pmatch
+                .or(Some(PrincipalMatch::Direct))
+                .filter(|_| stmt.principal.is_some())
+        } else {
+            None
+        },
+    }
+}
+
+/// The account id in an account principal (`111122223333` or `arn:aws:iam::111122223333:root`).
+fn account_of_entry(value: &str) -> Option<String> {
+    if AccountId::parse(value).is_some() {
+        return Some(value.to_string());
+    }
+    let arn = super::arn::Arn::parse(value)?;
+    (arn.service == "iam" && arn.resource == "root").then_some(arn.account)
+}
+
+/// Matches `Principal` / `NotPrincipal` against the caller.
+fn match_principal(
+    pb: &PrincipalBlock,
+    caller: &Principal,
+    partition: &str,
+) -> (bool, Option<PrincipalMatch>, String) {
+    let Some(entries) = &pb.entries else {
+        return if pb.negated {
+            (
+                false,
+                None,
+                "`NotPrincipal: \"*\"` excludes everyone".into(),
+            )
+        } else {
+            (
+                true,
+                Some(PrincipalMatch::Direct),
+                "`Principal: \"*\"` matches everyone".into(),
+            )
+        };
+    };
+    if pb.negated {
+        // The caller is excluded only when every identity in its chain is listed.
+        let chain = caller.chain(partition);
+        let listed = |id: &str| {
+            entries.iter().any(|(_, v)| {
+                v == id
+                    || account_of_entry(v).is_some_and(|a| {
+                        caller.account.as_ref().is_some_and(|c| c.as_str() == a)
+                            && id == format!("arn:{partition}:iam::{a}:root")
+                    })
+            })
+        };
+        let unlisted: Vec<&String> = chain.iter().filter(|id| !listed(id)).collect();
+        return if unlisted.is_empty() {
+            (false, None, format!("`{}` is listed in `NotPrincipal` (with its account), so the statement does not apply", caller.arn))
+        } else {
+            (
+                true,
+                Some(PrincipalMatch::Direct),
+                format!(
+                    "`NotPrincipal` does not exclude the caller: `{}` is not listed",
+                    unlisted
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("`, `")
+                ),
+            )
+        };
+    }
+    let mut best: Option<(PrincipalMatch, &str)> = None;
+    for (ty, v) in entries {
+        let m = match ty {
+            PrincipalType::Aws if v == "*" => Some(PrincipalMatch::Direct),
+            PrincipalType::Aws => {
+                if let Some(acct) = account_of_entry(v) {
+                    caller
+                        .account
+                        .as_ref()
+                        .filter(|a| {
+                            a.as_str() == acct
+                                && !matches!(caller.kind, PrincipalKind::Service { .. })
+                        })
+                        .map(|_| PrincipalMatch::Account)
+                } else if *v == caller.arn {
+                    Some(PrincipalMatch::Direct)
+                } else {
+                    match &caller.kind {
+                        PrincipalKind::AssumedRole { role_arn, .. } if role_arn == v => {
+                            Some(PrincipalMatch::Role)
+                        }
+                        _ => None,
+                    }
+                }
+            }
+            PrincipalType::Service => match &caller.kind {
+                PrincipalKind::Service { name } if name == v => Some(PrincipalMatch::Direct),
+                _ => None,
+            },
+            PrincipalType::Federated | PrincipalType::CanonicalUser => {
+                (*v == caller.arn).then_some(PrincipalMatch::Direct)
+            }
+        };
+        if let Some(m) = m {
+            if best.is_none_or(|(b, _)| m > b) {
+                best = Some((m, v.as_str()));
+            }
+        }
+    }
+    match best {
+        Some((m, v)) => {
+            let how = match m {
+                PrincipalMatch::Account => "the caller's account",
+                PrincipalMatch::Role => "the caller's role",
+                PrincipalMatch::Direct => "the caller",
+            };
+            (true, Some(m), format!("`{v}` names {how}"))
+        }
+        None => (
+            false,
+            None,
+            format!("`{}` is not named in `Principal`", caller.arn),
+        ),
+    }
+}

@@ -1,0 +1,52 @@
+//! Scenarios: the JSON contract between engine, CLI, app and tests (format version 1).
+//!
+//! [`parse_scenario`] reads a document into a [`Scenario`], refusing anything the format does
+//! not define (except `x-` fields) with a [`ScenarioError`] that names the line, column and
+//! JSON path. [`run_scenario`] runs its steps in order against the simulated world and checks
+//! each step's `expect`.
+
+mod model;
+mod parse;
+mod read;
+mod run;
+mod world;
+
+pub use model::*;
+pub use parse::parse_scenario;
+pub use run::{
+    evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
+};
+
+use crate::json::Pos;
+use std::fmt;
+
+/// A document that is not a valid scenario, or a step that cannot run (a reference to a missing
+/// step output). Says where: file (when known), line, column and JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+pub struct ScenarioError {
+    /// The file, when the caller knows it.
+    pub file: Option<String>,
+    /// The JSON path of the problem (`$.steps[3].caller`).
+    pub path: String,
+    /// Its line and column.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// The same error, naming `file`.
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = Some(file.to_string());
+        self
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}:")?;
+        }
+        write!(f, "{}: at {}: {}", self.pos, self.path, self.message)
+    }
+}

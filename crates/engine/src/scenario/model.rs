@@ -1,0 +1,302 @@
+//! The scenario model: the simulated world and the steps, as parsed.
+
+use crate::iam::arn::AccountId;
+use crate::iam::context::ContextValue;
+use crate::iam::policy::Policy;
+use crate::iam::wildcard::Pattern;
+use crate::json::{Json, Pos};
+use crate::time::{Duration, Instant};
+use crate::trace::Decision;
+use std::collections::BTreeMap;
+
+/// A parsed scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `title`.
+    pub title: Option<String>,
+    /// `description` (markdown).
+    pub description: Option<String>,
+    /// `defaults`.
+    pub defaults: Defaults,
+    /// `seed` for the simulated random generator.
+    pub seed: u64,
+    /// `grantPropagation`: how long a created grant takes to be usable without a token.
+    pub grant_propagation: Duration,
+    /// `organization`.
+    pub organization: Option<Organization>,
+    /// `iam`.
+    pub iam: Iam,
+    /// `resources`.
+    pub resources: Vec<ResourceDef>,
+    /// `keys`.
+    pub keys: Vec<KeyDef>,
+    /// `grants`, as written.
+    pub grants: Vec<Json>,
+    /// `keyStores`, as written.
+    pub key_stores: Vec<Json>,
+    /// `steps`.
+    pub steps: Vec<Step>,
+}
+
+/// `defaults`.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// `aws` unless given.
+    pub partition: String,
+    /// `us-east-1` unless given.
+    pub region: String,
+    /// `111122223333` unless given.
+    pub account: AccountId,
+    /// The simulated clock at the first step.
+    pub time: Instant,
+}
+
+/// `organization`.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// The management account (never limited by SCPs or RCPs).
+    pub management: AccountId,
+    /// `id` (`o-...`), for `aws:PrincipalOrgID`. An extension; optional.
+    pub id: Option<String>,
+    /// Member accounts and their OU path.
+    pub accounts: BTreeMap<AccountId, OrgAccount>,
+    /// SCPs.
+    pub scps: Vec<OrgPolicy>,
+    /// RCPs.
+    pub rcps: Vec<OrgPolicy>,
+}
+
+/// An account in the organization.
+#[derive(Debug, Clone)]
+pub struct OrgAccount {
+    /// Its name.
+    pub name: Option<String>,
+    /// `["r-root", "ou-..."]`, from the root down.
+    pub path: Vec<String>,
+}
+
+/// An SCP or RCP with its attachment targets.
+#[derive(Debug, Clone)]
+pub struct OrgPolicy {
+    /// The policy id (`p-...`).
+    pub id: String,
+    /// Roots, OUs or account ids it is attached to.
+    pub targets: Vec<String>,
+    /// The document.
+    pub document: Policy,
+}
+
+/// `iam`.
+#[derive(Debug, Clone, Default)]
+pub struct Iam {
+    /// Customer managed policies.
+    pub policies: Vec<ManagedPolicy>,
+    /// Users.
+    pub users: Vec<User>,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Service-linked role names that exist.
+    pub service_linked_roles: Vec<String>,
+}
+
+/// A customer managed policy.
+#[derive(Debug, Clone)]
+pub struct ManagedPolicy {
+    /// Its name.
+    pub name: String,
+    /// Its account.
+    pub account: AccountId,
+    /// Description.
+    pub description: Option<String>,
+    /// The default version's document.
+    pub document: Policy,
+}
+
+/// An IAM user.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Name.
+    pub name: String,
+    /// Account.
+    pub account: AccountId,
+    /// Path (`/` unless given).
+    pub path: String,
+    /// Attached managed policy names.
+    pub attached: Vec<String>,
+    /// Inline policies by name.
+    pub inline: Vec<(String, Policy)>,
+    /// Group names.
+    pub groups: Vec<String>,
+    /// Permissions boundary policy name.
+    pub boundary: Option<String>,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Access keys.
+    pub access_keys: Vec<AccessKeyDef>,
+    /// Where it is written.
+    pub pos: Pos,
+}
+
+/// An access key in the scenario.
+#[derive(Debug, Clone)]
+pub struct AccessKeyDef {
+    /// `AKIA...`.
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub active: bool,
+}
+
+/// An IAM group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Name.
+    pub name: String,
+    /// Account.
+    pub account: AccountId,
+    /// Attached managed policy names.
+    pub attached: Vec<String>,
+    /// Inline policies.
+    pub inline: Vec<(String, Policy)>,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Name.
+    pub name: String,
+    /// Account.
+    pub account: AccountId,
+    /// Path.
+    pub path: String,
+    /// The trust policy.
+    pub trust: Option<Policy>,
+    /// Attached managed policy names.
+    pub attached: Vec<String>,
+    /// Inline policies.
+    pub inline: Vec<(String, Policy)>,
+    /// Permissions boundary policy name.
+    pub boundary: Option<String>,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+}
+
+/// A resource with a resource-based policy.
+#[derive(Debug, Clone)]
+pub struct ResourceDef {
+    /// Its ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account: Option<AccountId>,
+    /// Which request resources use this policy.
+    pub covers: Vec<Pattern>,
+    /// The policy.
+    pub policy: Policy,
+    /// Tags, for `aws:ResourceTag/...` (an extension).
+    pub tags: Vec<(String, String)>,
+}
+
+/// A KMS key as the scenario declares it.
+#[derive(Debug, Clone)]
+pub struct KeyDef {
+    /// The key id (UUID-like).
+    pub id: String,
+    /// Owning account.
+    pub account: AccountId,
+    /// Region.
+    pub region: String,
+    /// Alias names (`alias/...`).
+    pub aliases: Vec<String>,
+    /// The key policy (AWS's default one when the scenario says `"default"` or nothing).
+    pub policy: Policy,
+    /// Whether `policy` is the default key policy.
+    pub policy_is_default: bool,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Every other field, as written (used by KMS operations).
+    pub raw: Json,
+}
+
+impl KeyDef {
+    /// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID`.
+    pub fn arn(&self, partition: &str) -> String {
+        format!(
+            "arn:{partition}:kms:{}:{}:key/{}",
+            self.region, self.account, self.id
+        )
+    }
+}
+
+/// What a step's `caller` or `accessKeyId` says (before `${...}` references are resolved).
+#[derive(Debug, Clone)]
+pub enum CallerSpec {
+    /// A principal ARN or `service:NAME`.
+    Caller(String),
+    /// An access key id.
+    AccessKey(String),
+}
+
+/// Session details for an assumed-role caller (an extension: `step.session`).
+#[derive(Debug, Clone, Default)]
+pub struct SessionSpec {
+    /// The inline session policy.
+    pub policy: Option<Policy>,
+    /// Managed session policies, by name.
+    pub managed: Vec<String>,
+    /// Session tags (override the role's tags of the same key).
+    pub tags: Vec<(String, String)>,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `id`, if given.
+    pub id: Option<String>,
+    /// Position in `steps`.
+    pub index: usize,
+    /// Where the step starts.
+    pub pos: Pos,
+    /// Who calls.
+    pub caller: Option<CallerSpec>,
+    /// `service:Operation`.
+    pub call: Option<String>,
+    /// The resource ARN.
+    pub resource: Option<String>,
+    /// `input`, as written.
+    pub input: Option<Json>,
+    /// `context`, as written.
+    pub context: Vec<(String, ContextValue, Pos)>,
+    /// `grantTokens`.
+    pub grant_tokens: Vec<String>,
+    /// `advance`.
+    pub advance: Option<Duration>,
+    /// `session`.
+    pub session: Option<SessionSpec>,
+    /// `expect`.
+    pub expect: Option<Expect>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+impl Step {
+    /// The step's name in reports: its id, or `#N`.
+    pub fn name(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("#{}", self.index))
+    }
+}
+
+/// `expect`.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// Expected decision.
+    pub decision: Option<Decision>,
+    /// Expected error: `Some(None)` means success.
+    pub error: Option<Option<String>>,
+    /// Expected output subset.
+    pub output: Option<serde_json::Value>,
+    /// Expected deciding statements.
+    pub deciding: Option<Vec<String>>,
+}

@@ -1,0 +1,1102 @@
+//! Reading a scenario document into the model, with located errors.
+
+use super::model::*;
+use super::read::{error_at, Node};
+use super::ScenarioError;
+use crate::iam::arn::{AccountId, Arn};
+use crate::iam::context::ContextValue;
+use crate::iam::policy::{Policy, PolicyKind};
+use crate::iam::wildcard::Pattern;
+use crate::json::{self, Json, JsonPath, JsonValue};
+use crate::time::{Duration, Instant};
+use crate::trace::Decision;
+use std::collections::BTreeMap;
+
+/// The default simulated time when `defaults.time` is absent.
+pub const DEFAULT_TIME: &str = "2026-01-01T00:00:00Z";
+/// The default seed when `seed` is absent.
+pub const DEFAULT_SEED: u64 = 0x6b6d_736c_6162; // "kmslab"
+
+/// Parses a scenario document.
+pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
+    let doc = json::parse(src).map_err(|e| ScenarioError {
+        file: None,
+        path: "$".into(),
+        pos: e.pos,
+        message: e.message,
+    })?;
+    let root = JsonPath::root();
+    let top = Node {
+        json: &doc,
+        path: &root,
+    };
+    let members = top.object(
+        "a scenario",
+        &[
+            "kmslab",
+            "title",
+            "description",
+            "defaults",
+            "seed",
+            "grantPropagation",
+            "organization",
+            "iam",
+            "keyStores",
+            "resources",
+            "keys",
+            "grants",
+            "steps",
+        ],
+    )?;
+    let get = |k: &str| members.iter().find(|m| m.key == k);
+
+    match get("kmslab") {
+        Some(m) => {
+            let p = root.key("kmslab");
+            let v = Node {
+                json: &m.value,
+                path: &p,
+            }
+            .u64("`kmslab`")?;
+            if v != 1 {
+                return Err(error_at(
+                    &p,
+                    m.value.pos,
+                    format!(
+                        "unsupported scenario format version `{v}`: this kmslab reads version 1"
+                    ),
+                ));
+            }
+        }
+        None => return Err(top.err("missing `\"kmslab\": 1` (the scenario format version)")),
+    }
+    let text = |k: &str| -> Result<Option<String>, ScenarioError> {
+        get(k)
+            .map(|m| {
+                let p = root.key(k);
+                Node {
+                    json: &m.value,
+                    path: &p,
+                }
+                .string(&format!("`{k}`"))
+                .map(str::to_string)
+            })
+            .transpose()
+    };
+    let title = text("title")?;
+    let description = text("description")?;
+
+    let defaults = match get("defaults") {
+        Some(m) => parse_defaults(Node {
+            json: &m.value,
+            path: &root.key("defaults"),
+        })?,
+        None => Defaults {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: default_account(),
+            time: Instant::parse_iso(DEFAULT_TIME).unwrap_or(Instant(0)),
+        },
+    };
+    let seed = match get("seed") {
+        Some(m) => Node {
+            json: &m.value,
+            path: &root.key("seed"),
+        }
+        .u64("`seed`")?,
+        None => DEFAULT_SEED,
+    };
+    let grant_propagation = match get("grantPropagation") {
+        Some(m) => {
+            let p = root.key("grantPropagation");
+            let n = Node {
+                json: &m.value,
+                path: &p,
+            };
+            Duration::parse_iso(n.string("`grantPropagation`")?)
+                .map_err(|e| n.err(e.to_string()))?
+        }
+        None => Duration::seconds(60),
+    };
+    let ctx = Ctx {
+        defaults: &defaults,
+    };
+    let organization = get("organization")
+        .map(|m| {
+            parse_org(
+                Node {
+                    json: &m.value,
+                    path: &root.key("organization"),
+                },
+                &ctx,
+            )
+        })
+        .transpose()?;
+    let iam = match get("iam") {
+        Some(m) => parse_iam(
+            Node {
+                json: &m.value,
+                path: &root.key("iam"),
+            },
+            &ctx,
+        )?,
+        None => Iam::default(),
+    };
+    let resources = match get("resources") {
+        Some(m) => {
+            let p = root.key("resources");
+            let n = Node {
+                json: &m.value,
+                path: &p,
+            };
+            n.array("`resources`")?
+                .iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    parse_resource(Node {
+                        json: j,
+                        path: &p.index(i),
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        }
+        None => Vec::new(),
+    };
+    let keys = match get("keys") {
+        Some(m) => {
+            let p = root.key("keys");
+            let n = Node {
+                json: &m.value,
+                path: &p,
+            };
+            n.array("`keys`")?
+                .iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    parse_key(
+                        Node {
+                            json: j,
+                            path: &p.index(i),
+                        },
+                        &ctx,
+                    )
+                })
+                .collect::<Result<_, _>>()?
+        }
+        None => Vec::new(),
+    };
+    let raw_list = |k: &str| -> Result<Vec<Json>, ScenarioError> {
+        match get(k) {
+            Some(m) => {
+                let p = root.key(k);
+                Ok(Node {
+                    json: &m.value,
+                    path: &p,
+                }
+                .array(&format!("`{k}`"))?
+                .to_vec())
+            }
+            None => Ok(Vec::new()),
+        }
+    };
+    let grants = raw_list("grants")?;
+    let key_stores = raw_list("keyStores")?;
+    let steps_m =
+        get("steps").ok_or_else(|| top.err("missing `steps` (an array, possibly empty)"))?;
+    let sp = root.key("steps");
+    let steps_n = Node {
+        json: &steps_m.value,
+        path: &sp,
+    };
+    let mut steps = Vec::new();
+    let mut ids = BTreeMap::new();
+    for (i, j) in steps_n.array("`steps`")?.iter().enumerate() {
+        let step = parse_step(
+            Node {
+                json: j,
+                path: &sp.index(i),
+            },
+            i,
+            &ctx,
+        )?;
+        if let Some(id) = &step.id {
+            if ids.insert(id.clone(), i).is_some() {
+                return Err(error_at(
+                    &sp.index(i).key("id"),
+                    step.pos,
+                    format!("duplicate step id `{id}`"),
+                ));
+            }
+        }
+        steps.push(step);
+    }
+    let scenario = Scenario {
+        title,
+        description,
+        defaults,
+        seed,
+        grant_propagation,
+        organization,
+        iam,
+        resources,
+        keys,
+        grants,
+        key_stores,
+        steps,
+    };
+    super::world::check_references(&scenario)?;
+    Ok(scenario)
+}
+
+fn default_account() -> AccountId {
+    AccountId::example()
+}
+
+struct Ctx<'a> {
+    defaults: &'a Defaults,
+}
+
+fn account(n: Node<'_>, what: &str) -> Result<AccountId, ScenarioError> {
+    let s = n.string(what)?;
+    AccountId::parse(s).ok_or_else(|| n.err(format!("`{s}` is not an AWS account id (12 digits)")))
+}
+
+fn field<'a>(members: &'a [json::Member], k: &str) -> Option<&'a json::Member> {
+    members.iter().find(|m| m.key == k)
+}
+
+fn parse_defaults(n: Node<'_>) -> Result<Defaults, ScenarioError> {
+    let ms = n.object("`defaults`", &["partition", "region", "account", "time"])?;
+    let s = |k: &str, d: &str| -> Result<String, ScenarioError> {
+        match field(ms, k) {
+            Some(m) => Ok(Node {
+                json: &m.value,
+                path: &n.path.key(k),
+            }
+            .string(&format!("`{k}`"))?
+            .to_string()),
+            None => Ok(d.to_string()),
+        }
+    };
+    let partition = s("partition", "aws")?;
+    let region = s("region", "us-east-1")?;
+    let account = match field(ms, "account") {
+        Some(m) => account(
+            Node {
+                json: &m.value,
+                path: &n.path.key("account"),
+            },
+            "`account`",
+        )?,
+        None => default_account(),
+    };
+    let time = match field(ms, "time") {
+        Some(m) => {
+            let p = n.path.key("time");
+            let tn = Node {
+                json: &m.value,
+                path: &p,
+            };
+            Instant::parse_iso(tn.string("`time`")?).map_err(|e| tn.err(e.to_string()))?
+        }
+        None => Instant::parse_iso(DEFAULT_TIME).unwrap_or(Instant(0)),
+    };
+    Ok(Defaults {
+        partition,
+        region,
+        account,
+        time,
+    })
+}
+
+/// Parses a policy document found at `n`.
+fn policy(n: Node<'_>, kind: PolicyKind) -> Result<Policy, ScenarioError> {
+    Policy::from_json(n.json, kind, n.path).map_err(|e| ScenarioError {
+        file: None,
+        path: e.path,
+        pos: e.pos,
+        message: e.message,
+    })
+}
+
+fn parse_org(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Organization, ScenarioError> {
+    let ms = n.object(
+        "`organization`",
+        &["management", "id", "accounts", "scps", "rcps"],
+    )?;
+    let management = match field(ms, "management") {
+        Some(m) => account(
+            Node {
+                json: &m.value,
+                path: &n.path.key("management"),
+            },
+            "`management`",
+        )?,
+        None => return Err(n.err("`organization` needs `management` (the management account id)")),
+    };
+    let id = field(ms, "id")
+        .map(|m| {
+            Node {
+                json: &m.value,
+                path: &n.path.key("id"),
+            }
+            .string("`id`")
+            .map(str::to_string)
+        })
+        .transpose()?;
+    let mut accounts = BTreeMap::new();
+    if let Some(m) = field(ms, "accounts") {
+        let ap = n.path.key("accounts");
+        let an = Node {
+            json: &m.value,
+            path: &ap,
+        };
+        for am in an.object("`accounts`", &[]).or_else(|_| {
+            an.json
+                .as_object()
+                .ok_or_else(|| an.err("`accounts` must be an object keyed by account id"))
+        })? {
+            let p = ap.key(&am.key);
+            let acct = AccountId::parse(&am.key).ok_or_else(|| {
+                error_at(
+                    &p,
+                    am.key_pos,
+                    format!("`{}` is not an AWS account id (12 digits)", am.key),
+                )
+            })?;
+            let node = Node {
+                json: &am.value,
+                path: &p,
+            };
+            let fs = node.object("an organization account", &["name", "path"])?;
+            let name = field(fs, "name")
+                .map(|f| {
+                    Node {
+                        json: &f.value,
+                        path: &p.key("name"),
+                    }
+                    .string("`name`")
+                    .map(str::to_string)
+                })
+                .transpose()?;
+            let path = match field(fs, "path") {
+                Some(f) => Node {
+                    json: &f.value,
+                    path: &p.key("path"),
+                }
+                .strings("`path`")?,
+                None => Vec::new(),
+            };
+            accounts.insert(acct, OrgAccount { name, path });
+        }
+    }
+    let _ = ctx;
+    let list = |k: &str, kind: PolicyKind| -> Result<Vec<OrgPolicy>, ScenarioError> {
+        let Some(m) = field(ms, k) else {
+            return Ok(Vec::new());
+        };
+        let p = n.path.key(k);
+        let ln = Node {
+            json: &m.value,
+            path: &p,
+        };
+        ln.array(&format!("`{k}`"))?
+            .iter()
+            .enumerate()
+            .map(|(i, j)| {
+                let ip = p.index(i);
+                let node = Node { json: j, path: &ip };
+                let fs = node.object(
+                    "an organization policy",
+                    &["id", "name", "targets", "document"],
+                )?;
+                let id = match field(fs, "id").or_else(|| field(fs, "name")) {
+                    Some(f) => Node {
+                        json: &f.value,
+                        path: &ip.key(&f.key),
+                    }
+                    .string("`id`")?
+                    .to_string(),
+                    None => return Err(node.err("an organization policy needs `id`")),
+                };
+                let targets = match field(fs, "targets") {
+                    Some(f) => Node {
+                        json: &f.value,
+                        path: &ip.key("targets"),
+                    }
+                    .strings("`targets`")?,
+                    None => {
+                        return Err(node.err(format!(
+                            "policy `{id}` needs `targets` (roots, OUs or account ids)"
+                        )))
+                    }
+                };
+                let document = match field(fs, "document") {
+                    Some(f) => policy(
+                        Node {
+                            json: &f.value,
+                            path: &ip.key("document"),
+                        },
+                        kind,
+                    )?,
+                    None => return Err(node.err(format!("policy `{id}` needs `document`"))),
+                };
+                Ok(OrgPolicy {
+                    id,
+                    targets,
+                    document,
+                })
+            })
+            .collect()
+    };
+    let scps = list("scps", PolicyKind::Scp)?;
+    let rcps = list("rcps", PolicyKind::Rcp)?;
+    Ok(Organization {
+        management,
+        id,
+        accounts,
+        scps,
+        rcps,
+    })
+}
+
+fn inline_policies(n: Node<'_>) -> Result<Vec<(String, Policy)>, ScenarioError> {
+    let ms = n
+        .json
+        .as_object()
+        .ok_or_else(|| n.err("`inline` must be an object mapping policy names to documents"))?;
+    ms.iter()
+        .map(|m| {
+            let p = n.path.key(&m.key);
+            Ok((
+                m.key.clone(),
+                policy(
+                    Node {
+                        json: &m.value,
+                        path: &p,
+                    },
+                    PolicyKind::Identity,
+                )?,
+            ))
+        })
+        .collect()
+}
+
+fn opt_strings(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Vec<String>, ScenarioError> {
+    match field(ms, k) {
+        Some(m) => Node {
+            json: &m.value,
+            path: &n.path.key(k),
+        }
+        .strings(&format!("`{k}`")),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn opt_string(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Option<String>, ScenarioError> {
+    field(ms, k)
+        .map(|m| {
+            Node {
+                json: &m.value,
+                path: &n.path.key(k),
+            }
+            .string(&format!("`{k}`"))
+            .map(str::to_string)
+        })
+        .transpose()
+}
+
+fn opt_map(
+    ms: &[json::Member],
+    n: Node<'_>,
+    k: &str,
+) -> Result<Vec<(String, String)>, ScenarioError> {
+    match field(ms, k) {
+        Some(m) => Node {
+            json: &m.value,
+            path: &n.path.key(k),
+        }
+        .string_map(&format!("`{k}`")),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn acct_or_default(
+    ms: &[json::Member],
+    n: Node<'_>,
+    ctx: &Ctx<'_>,
+) -> Result<AccountId, ScenarioError> {
+    match field(ms, "account") {
+        Some(m) => account(
+            Node {
+                json: &m.value,
+                path: &n.path.key("account"),
+            },
+            "`account`",
+        ),
+        None => Ok(ctx.defaults.account.clone()),
+    }
+}
+
+fn name_of(ms: &[json::Member], n: Node<'_>, what: &str) -> Result<String, ScenarioError> {
+    let name = opt_string(ms, n, "name")?.ok_or_else(|| n.err(format!("{what} needs `name`")))?;
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if !ok {
+        return Err(n.err(format!(
+            "`{name}` is not a valid IAM name (letters, digits and `+=,.@_-`, at most 128)"
+        )));
+    }
+    Ok(name)
+}
+
+fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError> {
+    let ms = n.object(
+        "`iam`",
+        &["policies", "users", "groups", "roles", "serviceLinkedRoles"],
+    )?;
+    let mut iam = Iam::default();
+    let each = |k: &str,
+                f: &mut dyn FnMut(Node<'_>) -> Result<(), ScenarioError>|
+     -> Result<(), ScenarioError> {
+        if let Some(m) = field(ms, k) {
+            let p = n.path.key(k);
+            for (i, j) in (Node {
+                json: &m.value,
+                path: &p,
+            })
+            .array(&format!("`{k}`"))?
+            .iter()
+            .enumerate()
+            {
+                f(Node {
+                    json: j,
+                    path: &p.index(i),
+                })?;
+            }
+        }
+        Ok(())
+    };
+    each("policies", &mut |node| {
+        let fs = node.object(
+            "a managed policy",
+            &["name", "account", "description", "path", "document"],
+        )?;
+        let name = name_of(fs, node, "a managed policy")?;
+        let document = match field(fs, "document") {
+            Some(f) => policy(
+                Node {
+                    json: &f.value,
+                    path: &node.path.key("document"),
+                },
+                PolicyKind::Identity,
+            )?,
+            None => return Err(node.err(format!("managed policy `{name}` needs `document`"))),
+        };
+        let account = acct_or_default(fs, node, ctx)?;
+        if iam
+            .policies
+            .iter()
+            .any(|p: &ManagedPolicy| p.name == name && p.account == account)
+        {
+            return Err(node.err(format!(
+                "duplicate managed policy `{name}` in account `{account}`"
+            )));
+        }
+        iam.policies.push(ManagedPolicy {
+            name,
+            account,
+            description: opt_string(fs, node, "description")?,
+            document,
+        });
+        Ok(())
+    })?;
+    each("users", &mut |node| {
+        let fs = node.object(
+            "a user",
+            &[
+                "name",
+                "account",
+                "path",
+                "attached",
+                "inline",
+                "groups",
+                "boundary",
+                "tags",
+                "accessKeys",
+                "id",
+            ],
+        )?;
+        let name = name_of(fs, node, "a user")?;
+        let account = acct_or_default(fs, node, ctx)?;
+        if iam
+            .users
+            .iter()
+            .any(|u: &User| u.name == name && u.account == account)
+        {
+            return Err(node.err(format!("duplicate user `{name}` in account `{account}`")));
+        }
+        let mut access_keys = Vec::new();
+        if let Some(f) = field(fs, "accessKeys") {
+            let p = node.path.key("accessKeys");
+            for (i, j) in (Node {
+                json: &f.value,
+                path: &p,
+            })
+            .array("`accessKeys`")?
+            .iter()
+            .enumerate()
+            {
+                let kp = p.index(i);
+                let kn = Node { json: j, path: &kp };
+                let kf = kn.object("an access key", &["id", "status", "secret"])?;
+                let id =
+                    opt_string(kf, kn, "id")?.ok_or_else(|| kn.err("an access key needs `id`"))?;
+                if !(16..=128).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    return Err(kn.err(format!("`{id}` is not an access key id (16 to 128 letters and digits, e.g. `AKIAIOSFODNN7EXAMPLE`)")));
+                }
+                let active = match opt_string(kf, kn, "status")?.as_deref() {
+                    None | Some("Active") => true,
+                    Some("Inactive") => false,
+                    Some(o) => {
+                        return Err(error_at(
+                            &kp.key("status"),
+                            j.pos,
+                            format!(
+                                "access key status must be `Active` or `Inactive`, found `{o}`"
+                            ),
+                        ))
+                    }
+                };
+                access_keys.push(AccessKeyDef { id, active });
+            }
+        }
+        iam.users.push(User {
+            path: path_of(fs, node)?,
+            attached: opt_strings(fs, node, "attached")?,
+            inline: match field(fs, "inline") {
+                Some(f) => inline_policies(Node {
+                    json: &f.value,
+                    path: &node.path.key("inline"),
+                })?,
+                None => Vec::new(),
+            },
+            groups: opt_strings(fs, node, "groups")?,
+            boundary: opt_string(fs, node, "boundary")?,
+            tags: opt_map(fs, node, "tags")?,
+            access_keys,
+            pos: node.json.pos,
+            name,
+            account,
+        });
+        Ok(())
+    })?;
+    each("groups", &mut |node| {
+        let fs = node.object(
+            "a group",
+            &["name", "account", "path", "attached", "inline"],
+        )?;
+        let name = name_of(fs, node, "a group")?;
+        iam.groups.push(Group {
+            account: acct_or_default(fs, node, ctx)?,
+            attached: opt_strings(fs, node, "attached")?,
+            inline: match field(fs, "inline") {
+                Some(f) => inline_policies(Node {
+                    json: &f.value,
+                    path: &node.path.key("inline"),
+                })?,
+                None => Vec::new(),
+            },
+            name,
+        });
+        Ok(())
+    })?;
+    each("roles", &mut |node| {
+        let fs = node.object(
+            "a role",
+            &[
+                "name",
+                "account",
+                "path",
+                "trust",
+                "attached",
+                "inline",
+                "boundary",
+                "tags",
+                "description",
+                "id",
+            ],
+        )?;
+        let name = name_of(fs, node, "a role")?;
+        iam.roles.push(Role {
+            account: acct_or_default(fs, node, ctx)?,
+            path: path_of(fs, node)?,
+            trust: field(fs, "trust")
+                .map(|f| {
+                    policy(
+                        Node {
+                            json: &f.value,
+                            path: &node.path.key("trust"),
+                        },
+                        PolicyKind::Trust,
+                    )
+                })
+                .transpose()?,
+            attached: opt_strings(fs, node, "attached")?,
+            inline: match field(fs, "inline") {
+                Some(f) => inline_policies(Node {
+                    json: &f.value,
+                    path: &node.path.key("inline"),
+                })?,
+                None => Vec::new(),
+            },
+            boundary: opt_string(fs, node, "boundary")?,
+            tags: opt_map(fs, node, "tags")?,
+            name,
+        });
+        Ok(())
+    })?;
+    iam.service_linked_roles = opt_strings(ms, n, "serviceLinkedRoles")?;
+    Ok(iam)
+}
+
+fn path_of(fs: &[json::Member], node: Node<'_>) -> Result<String, ScenarioError> {
+    let path = opt_string(fs, node, "path")?.unwrap_or_else(|| "/".into());
+    if !path.starts_with('/') || !path.ends_with('/') {
+        return Err(node.err(format!("IAM path `{path}` must begin and end with `/`")));
+    }
+    Ok(path)
+}
+
+fn parse_resource(n: Node<'_>) -> Result<ResourceDef, ScenarioError> {
+    let fs = n.object(
+        "a resource",
+        &["arn", "account", "covers", "policy", "tags"],
+    )?;
+    let arn = opt_string(fs, n, "arn")?.ok_or_else(|| n.err("a resource needs `arn`"))?;
+    let parsed = Arn::parse(&arn).ok_or_else(|| {
+        n.err(format!(
+            "`{arn}` is not an ARN (`arn:partition:service:region:account:resource`)"
+        ))
+    })?;
+    let account = match field(fs, "account") {
+        Some(m) => Some(account(
+            Node {
+                json: &m.value,
+                path: &n.path.key("account"),
+            },
+            "`account`",
+        )?),
+        None => AccountId::parse(&parsed.account),
+    };
+    let covers = match field(fs, "covers") {
+        Some(m) => Node {
+            json: &m.value,
+            path: &n.path.key("covers"),
+        }
+        .strings("`covers`")?
+        .iter()
+        .map(|c| Pattern::new(c))
+        .collect(),
+        None => vec![Pattern::literal(&arn)],
+    };
+    let policy = match field(fs, "policy") {
+        Some(m) => policy(
+            Node {
+                json: &m.value,
+                path: &n.path.key("policy"),
+            },
+            PolicyKind::Resource,
+        )?,
+        None => return Err(n.err(format!("resource `{arn}` needs `policy`"))),
+    };
+    Ok(ResourceDef {
+        arn,
+        account,
+        covers,
+        policy,
+        tags: opt_map(fs, n, "tags")?,
+    })
+}
+
+fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioError> {
+    let fs = n.object(
+        "a key",
+        &[
+            "id",
+            "account",
+            "region",
+            "aliases",
+            "description",
+            "spec",
+            "usage",
+            "origin",
+            "keyStore",
+            "externalKeyId",
+            "state",
+            "policy",
+            "tags",
+            "rotation",
+            "material",
+            "multiRegion",
+            "creationDate",
+        ],
+    )?;
+    let id = opt_string(fs, n, "id")?.ok_or_else(|| n.err("a key needs `id`"))?;
+    if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(n.err(format!("`{id}` is not a key id (letters, digits and `-`)")));
+    }
+    let aliases = opt_strings(fs, n, "aliases")?;
+    for a in &aliases {
+        if !a.starts_with("alias/") || a.starts_with("alias/aws/") || a.len() > 256 {
+            return Err(error_at(
+                &n.path.key("aliases"),
+                n.json.pos,
+                format!("alias `{a}` must start with `alias/` (and not `alias/aws/`)"),
+            ));
+        }
+    }
+    let account = acct_or_default(fs, n, ctx)?;
+    let (policy, policy_is_default) = match field(fs, "policy") {
+        Some(m) if m.value.as_str() != Some("default") => (
+            policy(
+                Node {
+                    json: &m.value,
+                    path: &n.path.key("policy"),
+                },
+                PolicyKind::Resource,
+            )?,
+            false,
+        ),
+        _ => (
+            super::world::default_key_policy_for(&account, &ctx.defaults.partition),
+            true,
+        ),
+    };
+    Ok(KeyDef {
+        account,
+        policy_is_default,
+        region: opt_string(fs, n, "region")?.unwrap_or_else(|| ctx.defaults.region.clone()),
+        aliases,
+        policy,
+        tags: opt_map(fs, n, "tags")?,
+        raw: n.json.clone(),
+        id,
+    })
+}
+
+fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Step, ScenarioError> {
+    let fs = n.object(
+        "a step",
+        &[
+            "id",
+            "description",
+            "caller",
+            "accessKeyId",
+            "call",
+            "input",
+            "resource",
+            "context",
+            "grantTokens",
+            "advance",
+            "expect",
+            "session",
+        ],
+    )?;
+    let _ = ctx;
+    let id = opt_string(fs, n, "id")?;
+    let caller = match (
+        opt_string(fs, n, "caller")?,
+        opt_string(fs, n, "accessKeyId")?,
+    ) {
+        (Some(_), Some(_)) => return Err(n.err("a step gives `caller` or `accessKeyId`, not both")),
+        (Some(c), None) => Some(CallerSpec::Caller(c)),
+        (None, Some(k)) => Some(CallerSpec::AccessKey(k)),
+        (None, None) => None,
+    };
+    let call = opt_string(fs, n, "call")?;
+    if let Some(c) = &call {
+        let ok = c.split_once(':').is_some_and(|(s, o)| {
+            !s.is_empty()
+                && !o.is_empty()
+                && s.chars().all(|x| x.is_ascii_alphanumeric() || x == '-')
+                && o.chars().all(|x| x.is_ascii_alphanumeric())
+        });
+        if !ok {
+            return Err(error_at(
+                &n.path.key("call"),
+                n.json.pos,
+                format!(
+                    "`{c}` is not an operation: write `service:Operation` (e.g. `kms:Decrypt`)"
+                ),
+            ));
+        }
+        if caller.is_none() {
+            return Err(n.err("a step with `call` needs `caller` or `accessKeyId`"));
+        }
+    }
+    let advance = match field(fs, "advance") {
+        Some(m) => {
+            let p = n.path.key("advance");
+            let an = Node {
+                json: &m.value,
+                path: &p,
+            };
+            let d =
+                Duration::parse_iso(an.string("`advance`")?).map_err(|e| an.err(e.to_string()))?;
+            if d.0 < 0 {
+                return Err(an.err("`advance` cannot move the clock backwards"));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    if call.is_none() && advance.is_none() {
+        return Err(n.err("a step needs `call` (an operation) or `advance` (time passing)"));
+    }
+    let mut context = Vec::new();
+    if let Some(m) = field(fs, "context") {
+        let p = n.path.key("context");
+        let cn = Node {
+            json: &m.value,
+            path: &p,
+        };
+        for cm in cn
+            .json
+            .as_object()
+            .ok_or_else(|| cn.err("`context` must be an object of condition keys"))?
+        {
+            let kp = p.key(&cm.key);
+            let v = match &cm.value.value {
+                JsonValue::String(s) => ContextValue::Single(s.clone()),
+                JsonValue::Bool(b) => ContextValue::Single(b.to_string()),
+                JsonValue::Number(x) => ContextValue::Single(x.clone()),
+                JsonValue::Array(items) => ContextValue::Multi(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, j)| match &j.value {
+                            JsonValue::String(s) => Ok(s.clone()),
+                            JsonValue::Bool(b) => Ok(b.to_string()),
+                            JsonValue::Number(x) => Ok(x.clone()),
+                            _ => Err(error_at(&kp.index(i), j.pos, format!("context values must be strings, found {}", j.type_name()))),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+                _ => return Err(error_at(&kp, cm.value.pos, format!("the value of context key `{}` must be a string, number, boolean or array, found {}", cm.key, cm.value.type_name()))),
+            };
+            if !cm.key.contains(':') {
+                return Err(error_at(
+                    &kp,
+                    cm.key_pos,
+                    format!(
+                        "`{}` is not a condition key: write `service:Key` (e.g. `aws:SourceIp`)",
+                        cm.key
+                    ),
+                ));
+            }
+            context.push((cm.key.clone(), v, cm.key_pos));
+        }
+    }
+    let session = match field(fs, "session") {
+        Some(m) => {
+            let p = n.path.key("session");
+            let sn = Node {
+                json: &m.value,
+                path: &p,
+            };
+            let sf = sn.object("`session`", &["policy", "managedPolicies", "tags"])?;
+            Some(SessionSpec {
+                policy: field(sf, "policy")
+                    .map(|f| {
+                        policy(
+                            Node {
+                                json: &f.value,
+                                path: &p.key("policy"),
+                            },
+                            PolicyKind::Identity,
+                        )
+                    })
+                    .transpose()?,
+                managed: opt_strings(sf, sn, "managedPolicies")?,
+                tags: opt_map(sf, sn, "tags")?,
+            })
+        }
+        None => None,
+    };
+    let expect = field(fs, "expect")
+        .map(|m| {
+            parse_expect(Node {
+                json: &m.value,
+                path: &n.path.key("expect"),
+            })
+        })
+        .transpose()?;
+    Ok(Step {
+        id,
+        index,
+        pos: n.json.pos,
+        caller,
+        call,
+        resource: opt_string(fs, n, "resource")?,
+        input: field(fs, "input").map(|m| m.value.clone()),
+        context,
+        grant_tokens: opt_strings(fs, n, "grantTokens")?,
+        advance,
+        session,
+        expect,
+        description: opt_string(fs, n, "description")?,
+    })
+}
+
+fn parse_expect(n: Node<'_>) -> Result<Expect, ScenarioError> {
+    let fs = n.object("`expect`", &["decision", "error", "output", "deciding"])?;
+    let decision = match field(fs, "decision") {
+        Some(m) => {
+            let p = n.path.key("decision");
+            let dn = Node {
+                json: &m.value,
+                path: &p,
+            };
+            let s = dn.string("`decision`")?;
+            Some(Decision::parse(s).ok_or_else(|| {
+                dn.err(format!(
+                    "`{s}` is not a decision: use `Allow`, `ExplicitDeny` or `ImplicitDeny`"
+                ))
+            })?)
+        }
+        None => None,
+    };
+    let error = match field(fs, "error") {
+        Some(m) if m.value.value == JsonValue::Null => Some(None),
+        Some(m) => Some(Some(
+            Node {
+                json: &m.value,
+                path: &n.path.key("error"),
+            }
+            .string("`error`")?
+            .to_string(),
+        )),
+        None => None,
+    };
+    Ok(Expect {
+        decision,
+        error,
+        output: field(fs, "output").map(|m| m.value.to_serde()),
+        deciding: match field(fs, "deciding") {
+            Some(m) => Some(
+                Node {
+                    json: &m.value,
+                    path: &n.path.key("deciding"),
+                }
+                .strings("`deciding`")?,
+            ),
+            None => None,
+        },
+    })
+}

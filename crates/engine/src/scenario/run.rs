@@ -1,0 +1,608 @@
+//! Running a scenario's steps and checking their expectations.
+
+use super::model::*;
+use super::read::error_at;
+use super::world::{is_derived_key, Caller};
+use super::ScenarioError;
+use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
+use crate::iam::evaluate::{authorize, AuthzInput};
+use crate::json::{JsonPath, Pos};
+use crate::time::Instant;
+use crate::trace::{Decision, Layer, Trace};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepResult {
+    /// The step's id, or `#N`.
+    pub id: String,
+    /// Its index in `steps`.
+    pub index: usize,
+    /// The operation, if the step made a call.
+    pub call: Option<String>,
+    /// The caller's ARN, once resolved.
+    pub caller: Option<String>,
+    /// The resource the call was authorized against.
+    pub resource: Option<String>,
+    /// The simulated time of the call.
+    pub time: String,
+    /// The authorization decision (none when the call failed before authorization).
+    pub decision: Option<Decision>,
+    /// The AWS exception the call ended with, or `None` for success.
+    pub error: Option<String>,
+    /// AWS's message for the error.
+    pub message: Option<String>,
+    /// One line saying why.
+    pub reason: String,
+    /// The call's output (AWS-shaped), for operations the simulator executes.
+    pub output: Option<serde_json::Value>,
+    /// Whether the step only decided authorization (the operation itself is not simulated).
+    pub authorization_only: bool,
+    /// The decision trace.
+    pub trace: Option<Trace>,
+    /// How the step fared against its `expect`, if it has one.
+    pub expectation: Option<ExpectationResult>,
+}
+
+/// The outcome of checking a step's `expect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectationResult {
+    /// Whether every expected field held.
+    pub passed: bool,
+    /// What did not hold, one line each.
+    pub failures: Vec<String>,
+}
+
+/// The result of running a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    /// The scenario's title.
+    pub title: Option<String>,
+    /// Every step, in order.
+    pub steps: Vec<StepResult>,
+    /// Steps whose `expect` held.
+    pub passed: usize,
+    /// Steps whose `expect` did not hold.
+    pub failed: usize,
+}
+
+/// A request composed by hand (the app's "compose a request" form).
+#[derive(Debug, Clone, Default)]
+pub struct AdHocRequest {
+    /// The caller ARN or `service:NAME`.
+    pub caller: String,
+    /// `service:Action`.
+    pub action: String,
+    /// The resource ARN (`*` when empty).
+    pub resource: String,
+    /// Context keys.
+    pub context: Vec<(String, ContextValue)>,
+}
+
+/// Runs every step in order.
+pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
+    let mut clock = s.defaults.time;
+    let mut outputs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut steps = Vec::with_capacity(s.steps.len());
+    for step in &s.steps {
+        if let Some(d) = step.advance {
+            clock = clock.plus(d);
+        }
+        let r = run_step(s, step, clock, &outputs)?;
+        if let (Some(id), Some(out)) = (&step.id, &r.output) {
+            outputs.insert(id.clone(), out.clone());
+        }
+        steps.push(r);
+    }
+    let passed = steps
+        .iter()
+        .filter(|r| r.expectation.as_ref().is_some_and(|e| e.passed))
+        .count();
+    let failed = steps
+        .iter()
+        .filter(|r| r.expectation.as_ref().is_some_and(|e| !e.passed))
+        .count();
+    Ok(RunReport {
+        title: s.title.clone(),
+        steps,
+        passed,
+        failed,
+    })
+}
+
+/// Evaluates one composed request against the scenario's initial world.
+pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, ScenarioError> {
+    let resource = req.resource.trim();
+    let step = Step {
+        id: Some("adhoc".into()),
+        index: 0,
+        pos: Pos::default(),
+        caller: Some(CallerSpec::Caller(req.caller.trim().to_string())),
+        call: Some(req.action.trim().to_string()),
+        resource: (!resource.is_empty()).then(|| resource.to_string()),
+        input: None,
+        context: req
+            .context
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone(), Pos::default()))
+            .collect(),
+        grant_tokens: Vec::new(),
+        advance: None,
+        session: None,
+        expect: None,
+        description: None,
+    };
+    let call = step.call.as_deref().unwrap_or_default();
+    if !call
+        .split_once(':')
+        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+    {
+        return Err(error_at(
+            &JsonPath::from_base("$.action"),
+            Pos::default(),
+            format!("`{call}` is not an action: write `service:Action`"),
+        ));
+    }
+    run_step(s, &step, s.defaults.time, &BTreeMap::new())
+}
+
+fn step_path(step: &Step) -> JsonPath {
+    JsonPath::root().key("steps").index(step.index)
+}
+
+/// Replaces `${step.path}` references in a string with earlier steps' outputs. Policy variables
+/// (`${aws:username}`) contain a colon and are left alone.
+fn resolve_refs(
+    text: &str,
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let inner_end = after.find('}');
+        let inner = inner_end.and_then(|e| after.get(2..e));
+        match inner {
+            Some(inner) if !inner.contains(':') && inner.contains('.') && !inner.contains(' ') => {
+                let (id, path) = inner.split_once('.').unwrap_or((inner, ""));
+                let value = outputs
+                    .get(id)
+                    .ok_or_else(|| format!("`${{{inner}}}` refers to step `{id}`, which has not run before this step or has no output"))?;
+                let mut cur = value;
+                for part in path.split('.') {
+                    cur = match cur {
+                        serde_json::Value::Object(m) => m.get(part),
+                        serde_json::Value::Array(a) => {
+                            part.parse::<usize>().ok().and_then(|i| a.get(i))
+                        }
+                        _ => None,
+                    }
+                    .ok_or_else(|| {
+                        format!("`${{{inner}}}`: the output of step `{id}` has no field `{path}`")
+                    })?;
+                }
+                match cur {
+                    serde_json::Value::String(s) => out.push_str(s),
+                    other => out.push_str(&other.to_string()),
+                }
+                rest = after.get(inner.len() + 3..).unwrap_or("");
+            }
+            _ => {
+                out.push_str("${");
+                rest = after.get(2..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn resolve_json(
+    v: &serde_json::Value,
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> Result<serde_json::Value, String> {
+    Ok(match v {
+        serde_json::Value::String(s) => serde_json::Value::String(resolve_refs(s, outputs)?),
+        serde_json::Value::Array(a) => serde_json::Value::Array(
+            a.iter()
+                .map(|x| resolve_json(x, outputs))
+                .collect::<Result<_, _>>()?,
+        ),
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), resolve_json(x, outputs)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// The AWS error code for an authorization failure, by service protocol.
+fn access_denied_code(service: &str) -> &'static str {
+    match service {
+        "iam" | "sts" | "s3" => "AccessDenied",
+        "ec2" => "UnauthorizedOperation",
+        _ => "AccessDeniedException",
+    }
+}
+
+fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Trace) -> String {
+    let layer_of = |id: &str| -> &'static str {
+        match id.split(':').next().unwrap_or_default() {
+            "scp" => "service control policy",
+            "rcp" => "resource control policy",
+            "key-policy" | "resource" => "resource-based policy",
+            "boundary" => "permissions boundary",
+            "session" => "session policy",
+            _ => "identity-based policy",
+        }
+    };
+    let why = match trace.decision {
+        Decision::ExplicitDeny => format!(
+            "with an explicit deny in a {}",
+            trace
+                .deciding
+                .first()
+                .map(|d| layer_of(d))
+                .unwrap_or("policy")
+        ),
+        _ => {
+            let blocked_by = trace
+                .reasoning
+                .iter()
+                .find(|r| r.starts_with("SCPs:") || r.starts_with("RCPs:"));
+            match blocked_by {
+                Some(r) if r.starts_with("SCPs") => {
+                    "because no service control policy allows the action".to_string()
+                }
+                Some(_) => "because no resource control policy allows the action".to_string(),
+                None if trace.layers.iter().any(|l| l.layer == Layer::KeyPolicy) => {
+                    "because no resource-based policy allows the action".to_string()
+                }
+                None => format!("because no identity-based policy allows the {action} action"),
+            }
+        }
+    };
+    format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
+}
+
+fn finish(mut r: StepResult, step: &Step) -> StepResult {
+    if let Some(exp) = &step.expect {
+        let mut failures = Vec::new();
+        if let Some(d) = exp.decision {
+            let got = r
+                .decision
+                .map_or("none (the call failed before authorization)", |x| {
+                    x.as_str()
+                });
+            if r.decision != Some(d) {
+                failures.push(format!("decision: expected {}, got {got}", d.as_str()));
+            }
+        }
+        if let Some(e) = &exp.error {
+            if e != &r.error {
+                failures.push(format!(
+                    "error: expected {}, got {}",
+                    e.as_deref().unwrap_or("success"),
+                    r.error.as_deref().unwrap_or("success")
+                ));
+            }
+        }
+        if let Some(want) = &exp.output {
+            match &r.output {
+                Some(got) if subset(want, got) => {}
+                Some(got) => failures.push(format!("output: expected a subset {want}, got {got}")),
+                None => failures.push(format!(
+                    "output: expected {want}, but the step has no output"
+                )),
+            }
+        }
+        if let Some(want) = &exp.deciding {
+            let got = r
+                .trace
+                .as_ref()
+                .map(|t| t.deciding.clone())
+                .unwrap_or_default();
+            let mut a = want.clone();
+            let mut b = got.clone();
+            a.sort();
+            b.sort();
+            if a != b {
+                failures.push(format!(
+                    "deciding: expected [{}], got [{}]",
+                    want.join(", "),
+                    got.join(", ")
+                ));
+            }
+        }
+        r.expectation = Some(ExpectationResult {
+            passed: failures.is_empty(),
+            failures,
+        });
+    }
+    r
+}
+
+/// Whether every field of `want` is in `got` with the same value (objects recursively).
+fn subset(want: &serde_json::Value, got: &serde_json::Value) -> bool {
+    match (want, got) {
+        (serde_json::Value::Object(w), serde_json::Value::Object(g)) => w
+            .iter()
+            .all(|(k, v)| g.get(k).is_some_and(|gv| subset(v, gv))),
+        _ => want == got,
+    }
+}
+
+fn run_step(
+    s: &Scenario,
+    step: &Step,
+    now: Instant,
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> Result<StepResult, ScenarioError> {
+    let sp = step_path(step);
+    let mut r = StepResult {
+        id: step.name(),
+        index: step.index,
+        call: step.call.clone(),
+        caller: None,
+        resource: None,
+        time: now.to_string(),
+        decision: None,
+        error: None,
+        message: None,
+        reason: String::new(),
+        output: None,
+        authorization_only: true,
+        trace: None,
+        expectation: None,
+    };
+    let Some(call) = &step.call else {
+        r.reason = format!("time advanced to {now}");
+        return Ok(finish(r, step));
+    };
+    let (service, _) = call.split_once(':').unwrap_or((call.as_str(), ""));
+
+    // Authentication: an access key names its user, and must be active.
+    let caller_arn = match &step.caller {
+        Some(CallerSpec::Caller(c)) => {
+            resolve_refs(c, outputs).map_err(|m| error_at(&sp.key("caller"), step.pos, m))?
+        }
+        Some(CallerSpec::AccessKey(k)) => {
+            let k = resolve_refs(k, outputs)
+                .map_err(|m| error_at(&sp.key("accessKeyId"), step.pos, m))?;
+            let found = s
+                .iam
+                .users
+                .iter()
+                .find_map(|u| u.access_keys.iter().find(|a| a.id == k).map(|a| (u, a)));
+            match found {
+                Some((u, a)) if a.active => format!(
+                    "arn:{}:iam::{}:user{}{}",
+                    s.defaults.partition, u.account, u.path, u.name
+                ),
+                other => {
+                    let code = if matches!(service, "iam" | "sts" | "s3" | "ec2") {
+                        "InvalidClientTokenId"
+                    } else {
+                        "UnrecognizedClientException"
+                    };
+                    r.error = Some(code.into());
+                    r.message =
+                        Some("The security token included in the request is invalid.".into());
+                    r.reason = match other {
+                        Some(_) => format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
+                        None => format!("access key `{k}` does not exist (or was deleted), so the request is not authenticated"),
+                    };
+                    return Ok(finish(r, step));
+                }
+            }
+        }
+        None => {
+            return Err(error_at(
+                &sp,
+                step.pos,
+                "a step with `call` needs `caller` or `accessKeyId`",
+            ))
+        }
+    };
+    let caller: Caller<'_> = s
+        .resolve_caller(&caller_arn)
+        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+    r.caller = Some(caller.principal.arn.clone());
+
+    let input = match &step.input {
+        Some(j) => Some(
+            resolve_json(&j.to_serde(), outputs)
+                .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
+        ),
+        None => None,
+    };
+
+    // The resource: given, or the KMS key the input names.
+    let mut kms_key = None;
+    let resource = match (
+        &step.resource,
+        service,
+        input
+            .as_ref()
+            .and_then(|i| i.get("KeyId"))
+            .and_then(|v| v.as_str()),
+    ) {
+        (Some(res), _, _) => {
+            resolve_refs(res, outputs).map_err(|m| error_at(&sp.key("resource"), step.pos, m))?
+        }
+        (None, "kms", Some(key_id)) => match s.resolve_key_id(key_id) {
+            Some(k) => {
+                kms_key = Some((k, key_id.to_string()));
+                k.arn(&s.defaults.partition)
+            }
+            None => {
+                r.error = Some("NotFoundException".into());
+                r.message = Some(format!("Key '{key_id}' does not exist"));
+                r.reason = format!("no key in `keys` has id, ARN or alias `{key_id}`");
+                return Ok(finish(r, step));
+            }
+        },
+        _ => "*".to_string(),
+    };
+    if kms_key.is_none() {
+        if let Some(k) = s.find_key(&resource) {
+            kms_key = Some((k, resource.clone()));
+        }
+    }
+    r.resource = Some(resource.clone());
+
+    let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
+        Some((p, a)) => (Some(p), a),
+        None => (None, None),
+    };
+    if resource_account.is_none() {
+        resource_account = crate::iam::arn::Arn::parse(&resource)
+            .and_then(|a| crate::iam::arn::AccountId::parse(&a.account));
+    }
+
+    // Context: what AWS derives, then what the step supplies (which may not contradict it).
+    let mut context: Context = s.derived_context(
+        &caller,
+        step.session.as_ref(),
+        now,
+        resource_account.as_ref(),
+    );
+    let mut defaults = Context::default();
+    defaults.insert_single("aws:SecureTransport", "true");
+    defaults.insert_single("aws:RequestedRegion", s.defaults.region.clone());
+    if service == "kms" {
+        if let Some(acct) = &caller.principal.account {
+            context.insert_single("kms:CallerAccount", acct.to_string());
+        }
+        if let Some((k, named)) = &kms_key {
+            if !k.aliases.is_empty() {
+                context.insert(
+                    "kms:ResourceAliases",
+                    ContextValue::Multi(k.aliases.clone()),
+                );
+            }
+            if let Some(alias) = k
+                .aliases
+                .iter()
+                .find(|a| named == *a || named.ends_with(&format!(":{a}")))
+            {
+                context.insert_single("kms:RequestAlias", alias.clone());
+            }
+            for (tk, tv) in &k.tags {
+                context.insert_single(&format!("aws:ResourceTag/{tk}"), tv.clone());
+            }
+        }
+        if let Some(serde_json::Value::Object(ec)) =
+            input.as_ref().and_then(|i| i.get("EncryptionContext"))
+        {
+            let mut keys = Vec::new();
+            for (ek, ev) in ec {
+                if let Some(v) = ev.as_str() {
+                    context.insert_single(&format!("kms:EncryptionContext:{ek}"), v.to_string());
+                }
+                keys.push(ek.clone());
+            }
+            context.insert("kms:EncryptionContextKeys", ContextValue::Multi(keys));
+        }
+    }
+    for (k, v, _) in &step.context {
+        let derived = is_derived_key(k) || context.contains(k);
+        if derived {
+            if context.get(k) != Some(v) {
+                let p = sp.key("context").key(k);
+                let have = context
+                    .get(k)
+                    .map(|x| x.values().join(", "))
+                    .unwrap_or_else(|| "nothing".into());
+                return Err(error_at(&p, step.pos, format!("context key `{k}` is derived by the simulator (here: `{have}`); a step cannot set it to something else")));
+            }
+        } else {
+            defaults.insert(k, v.clone());
+        }
+    }
+    for (k, v) in defaults.iter() {
+        if !context.contains(k) {
+            context.insert(k, v.clone());
+        }
+    }
+
+    let request = Request {
+        principal: caller.principal.clone(),
+        action: call.clone(),
+        resource: resource.clone(),
+        resource_account: resource_account.clone(),
+        partition: s.defaults.partition.clone(),
+        context,
+    };
+    let is_service = matches!(caller.principal.kind, PrincipalKind::Service { .. });
+    let input_authz = AuthzInput {
+        request: &request,
+        identity: if is_service {
+            Vec::new()
+        } else {
+            s.identity_policies(&caller)
+        },
+        boundary: s.boundary(&caller),
+        session: s.session_policies(&caller, step.session.as_ref()),
+        scps: s.org_policies(caller.principal.account.as_ref(), &caller.principal, false),
+        rcps: s.org_policies(resource_account.as_ref(), &caller.principal, true),
+        resource_policy,
+    };
+    let resp = authorize(&input_authz, true);
+    r.decision = Some(resp.decision);
+    r.reason = resp.summary.clone();
+    if resp.decision != Decision::Allow {
+        r.error = Some(access_denied_code(service).into());
+        if let Some(t) = &resp.trace {
+            r.message = Some(access_denied_message(
+                &caller.principal.arn,
+                call,
+                &resource,
+                t,
+            ));
+        }
+    }
+    r.trace = resp.trace;
+    Ok(finish(r, step))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        let mut outs = BTreeMap::new();
+        outs.insert(
+            "k".to_string(),
+            serde_json::json!({"AccessKey": {"AccessKeyId": "AKIA1"}, "List": [1, 2]}),
+        );
+        assert_eq!(
+            resolve_refs("${k.AccessKey.AccessKeyId}", &outs).unwrap(),
+            "AKIA1"
+        );
+        assert_eq!(resolve_refs("x-${k.List.1}-y", &outs).unwrap(), "x-2-y");
+        assert_eq!(
+            resolve_refs("${aws:username}", &outs).unwrap(),
+            "${aws:username}"
+        );
+        assert!(resolve_refs("${missing.X}", &outs)
+            .unwrap_err()
+            .contains("`missing`"));
+        assert!(resolve_refs("${k.Nope}", &outs)
+            .unwrap_err()
+            .contains("no field `Nope`"));
+    }
+
+    #[test]
+    fn subset_matching() {
+        let got = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}});
+        assert!(subset(&serde_json::json!({"b": {"c": 2}}), &got));
+        assert!(!subset(&serde_json::json!({"b": {"c": 3}}), &got));
+        assert!(!subset(&serde_json::json!({"z": 1}), &got));
+    }
+}
