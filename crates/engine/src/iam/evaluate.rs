@@ -872,6 +872,16 @@ fn eval_statement(
         let out = c.evaluate(&prep.req.context, tracing);
         if out.missing_key {
             rec.missing.push(c.key.clone());
+            if tracing && !crate::lint::known_condition_key(&c.key) {
+                let e = format!(
+                    "statement {}: `{}` is not a condition key AWS defines, so no request has it",
+                    stmt.label(),
+                    c.key
+                );
+                if !rec.errors.contains(&e) {
+                    rec.errors.push(e);
+                }
+            }
         }
         for t in &c.values {
             for k in t.variable_keys() {

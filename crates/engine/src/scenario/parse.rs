@@ -351,11 +351,11 @@ fn parse_org(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Organization, ScenarioError> 
             json: &m.value,
             path: &ap,
         };
-        for am in an.object("`accounts`", &[]).or_else(|_| {
-            an.json
-                .as_object()
-                .ok_or_else(|| an.err("`accounts` must be an object keyed by account id"))
-        })? {
+        let members = an
+            .json
+            .as_object()
+            .ok_or_else(|| an.err("`accounts` must be an object keyed by account id"))?;
+        for am in members {
             let p = ap.key(&am.key);
             let acct = AccountId::parse(&am.key).ok_or_else(|| {
                 error_at(
