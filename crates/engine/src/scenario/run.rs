@@ -259,7 +259,14 @@ fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Tra
                     "because no service control policy allows the action".to_string()
                 }
                 Some(_) => "because no resource control policy allows the action".to_string(),
-                None if trace.layers.iter().any(|l| l.layer == Layer::KeyPolicy) => {
+                None if trace.summary.contains("identity-based") => {
+                    format!("because no identity-based policy allows the {action} action")
+                }
+                None if trace
+                    .layers
+                    .iter()
+                    .any(|l| matches!(l.layer, Layer::KeyPolicy | Layer::Resource)) =>
+                {
                     "because no resource-based policy allows the action".to_string()
                 }
                 None => format!("because no identity-based policy allows the {action} action"),
