@@ -205,11 +205,13 @@ pub fn lint_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Findin
                     format!("statement {} allows `\"Principal\": \"*\"` with no condition: anyone, in any account, can perform its actions", s.label()));
             }
         }
+        // `"*"` on `"*"` is an administrator policy by design; `kms:*` on `*` is the usual
+        // over-grant to an application that needs two or three KMS operations.
         let all_kms = s
             .action
             .patterns
             .iter()
-            .any(|(a, _)| a == "*" || a.eq_ignore_ascii_case("kms:*"));
+            .any(|(a, _)| a.eq_ignore_ascii_case("kms:*"));
         let all_res = s
             .resource
             .as_ref()
