@@ -1,16 +1,19 @@
 //! Reading a scenario document into the model, with located errors.
 
+mod iam;
+mod step;
+
 use super::model::*;
 use super::read::{error_at, Node};
 use super::ScenarioError;
 use crate::iam::arn::{AccountId, Arn};
-use crate::iam::context::ContextValue;
 use crate::iam::policy::{Policy, PolicyKind};
 use crate::iam::wildcard::Pattern;
-use crate::json::{self, Json, JsonPath, JsonValue};
+use crate::json::{self, Json, JsonPath};
 use crate::time::{Duration, Instant};
-use crate::trace::Decision;
+use iam::parse_iam;
 use std::collections::BTreeMap;
+use step::parse_step;
 
 /// The default simulated time when `defaults.time` is absent.
 pub const DEFAULT_TIME: &str = "2026-01-01T00:00:00Z";
@@ -252,16 +255,16 @@ fn default_account() -> AccountId {
     AccountId::example()
 }
 
-struct Ctx<'a> {
-    defaults: &'a Defaults,
+pub(super) struct Ctx<'a> {
+    pub(super) defaults: &'a Defaults,
 }
 
-fn account(n: Node<'_>, what: &str) -> Result<AccountId, ScenarioError> {
+pub(super) fn account(n: Node<'_>, what: &str) -> Result<AccountId, ScenarioError> {
     let s = n.string(what)?;
     AccountId::parse(s).ok_or_else(|| n.err(format!("`{s}` is not an AWS account id (12 digits)")))
 }
 
-fn field<'a>(members: &'a [json::Member], k: &str) -> Option<&'a json::Member> {
+pub(super) fn field<'a>(members: &'a [json::Member], k: &str) -> Option<&'a json::Member> {
     members.iter().find(|m| m.key == k)
 }
 
@@ -310,7 +313,7 @@ fn parse_defaults(n: Node<'_>) -> Result<Defaults, ScenarioError> {
 }
 
 /// Parses a policy document found at `n`.
-fn policy(n: Node<'_>, kind: PolicyKind) -> Result<Policy, ScenarioError> {
+pub(super) fn policy(n: Node<'_>, kind: PolicyKind) -> Result<Policy, ScenarioError> {
     Policy::from_json(n.json, kind, n.path).map_err(|e| ScenarioError {
         file: None,
         path: e.path,
@@ -460,29 +463,11 @@ fn parse_org(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Organization, ScenarioError> 
     })
 }
 
-fn inline_policies(n: Node<'_>) -> Result<Vec<(String, Policy)>, ScenarioError> {
-    let ms = n
-        .json
-        .as_object()
-        .ok_or_else(|| n.err("`inline` must be an object mapping policy names to documents"))?;
-    ms.iter()
-        .map(|m| {
-            let p = n.path.key(&m.key);
-            Ok((
-                m.key.clone(),
-                policy(
-                    Node {
-                        json: &m.value,
-                        path: &p,
-                    },
-                    PolicyKind::Identity,
-                )?,
-            ))
-        })
-        .collect()
-}
-
-fn opt_strings(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Vec<String>, ScenarioError> {
+pub(super) fn opt_strings(
+    ms: &[json::Member],
+    n: Node<'_>,
+    k: &str,
+) -> Result<Vec<String>, ScenarioError> {
     match field(ms, k) {
         Some(m) => Node {
             json: &m.value,
@@ -493,7 +478,11 @@ fn opt_strings(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Vec<String>,
     }
 }
 
-fn opt_string(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Option<String>, ScenarioError> {
+pub(super) fn opt_string(
+    ms: &[json::Member],
+    n: Node<'_>,
+    k: &str,
+) -> Result<Option<String>, ScenarioError> {
     field(ms, k)
         .map(|m| {
             Node {
@@ -506,7 +495,7 @@ fn opt_string(ms: &[json::Member], n: Node<'_>, k: &str) -> Result<Option<String
         .transpose()
 }
 
-fn opt_map(
+pub(super) fn opt_map(
     ms: &[json::Member],
     n: Node<'_>,
     k: &str,
@@ -521,7 +510,7 @@ fn opt_map(
     }
 }
 
-fn acct_or_default(
+pub(super) fn acct_or_default(
     ms: &[json::Member],
     n: Node<'_>,
     ctx: &Ctx<'_>,
@@ -536,240 +525,6 @@ fn acct_or_default(
         ),
         None => Ok(ctx.defaults.account.clone()),
     }
-}
-
-fn name_of(ms: &[json::Member], n: Node<'_>, what: &str) -> Result<String, ScenarioError> {
-    let name = opt_string(ms, n, "name")?.ok_or_else(|| n.err(format!("{what} needs `name`")))?;
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-    if !ok {
-        return Err(n.err(format!(
-            "`{name}` is not a valid IAM name (letters, digits and `+=,.@_-`, at most 128)"
-        )));
-    }
-    Ok(name)
-}
-
-fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError> {
-    let ms = n.object(
-        "`iam`",
-        &["policies", "users", "groups", "roles", "serviceLinkedRoles"],
-    )?;
-    let mut iam = Iam::default();
-    let each = |k: &str,
-                f: &mut dyn FnMut(Node<'_>) -> Result<(), ScenarioError>|
-     -> Result<(), ScenarioError> {
-        if let Some(m) = field(ms, k) {
-            let p = n.path.key(k);
-            for (i, j) in (Node {
-                json: &m.value,
-                path: &p,
-            })
-            .array(&format!("`{k}`"))?
-            .iter()
-            .enumerate()
-            {
-                f(Node {
-                    json: j,
-                    path: &p.index(i),
-                })?;
-            }
-        }
-        Ok(())
-    };
-    each("policies", &mut |node| {
-        let fs = node.object(
-            "a managed policy",
-            &["name", "account", "description", "path", "document"],
-        )?;
-        let name = name_of(fs, node, "a managed policy")?;
-        let document = match field(fs, "document") {
-            Some(f) => policy(
-                Node {
-                    json: &f.value,
-                    path: &node.path.key("document"),
-                },
-                PolicyKind::Identity,
-            )?,
-            None => return Err(node.err(format!("managed policy `{name}` needs `document`"))),
-        };
-        let account = acct_or_default(fs, node, ctx)?;
-        if iam
-            .policies
-            .iter()
-            .any(|p: &ManagedPolicy| p.name == name && p.account == account)
-        {
-            return Err(node.err(format!(
-                "duplicate managed policy `{name}` in account `{account}`"
-            )));
-        }
-        iam.policies.push(ManagedPolicy {
-            name,
-            account,
-            description: opt_string(fs, node, "description")?,
-            document,
-        });
-        Ok(())
-    })?;
-    each("users", &mut |node| {
-        let fs = node.object(
-            "a user",
-            &[
-                "name",
-                "account",
-                "path",
-                "attached",
-                "inline",
-                "groups",
-                "boundary",
-                "tags",
-                "accessKeys",
-                "id",
-            ],
-        )?;
-        let name = name_of(fs, node, "a user")?;
-        let account = acct_or_default(fs, node, ctx)?;
-        if iam
-            .users
-            .iter()
-            .any(|u: &User| u.name == name && u.account == account)
-        {
-            return Err(node.err(format!("duplicate user `{name}` in account `{account}`")));
-        }
-        let mut access_keys = Vec::new();
-        if let Some(f) = field(fs, "accessKeys") {
-            let p = node.path.key("accessKeys");
-            for (i, j) in (Node {
-                json: &f.value,
-                path: &p,
-            })
-            .array("`accessKeys`")?
-            .iter()
-            .enumerate()
-            {
-                let kp = p.index(i);
-                let kn = Node { json: j, path: &kp };
-                let kf = kn.object("an access key", &["id", "status", "secret"])?;
-                let id =
-                    opt_string(kf, kn, "id")?.ok_or_else(|| kn.err("an access key needs `id`"))?;
-                if !(16..=128).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric())
-                {
-                    return Err(kn.err(format!("`{id}` is not an access key id (16 to 128 letters and digits, e.g. `AKIAIOSFODNN7EXAMPLE`)")));
-                }
-                let active = match opt_string(kf, kn, "status")?.as_deref() {
-                    None | Some("Active") => true,
-                    Some("Inactive") => false,
-                    Some(o) => {
-                        return Err(error_at(
-                            &kp.key("status"),
-                            j.pos,
-                            format!(
-                                "access key status must be `Active` or `Inactive`, found `{o}`"
-                            ),
-                        ))
-                    }
-                };
-                access_keys.push(AccessKeyDef { id, active });
-            }
-        }
-        iam.users.push(User {
-            path: path_of(fs, node)?,
-            attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
-            groups: opt_strings(fs, node, "groups")?,
-            boundary: opt_string(fs, node, "boundary")?,
-            tags: opt_map(fs, node, "tags")?,
-            access_keys,
-            pos: node.json.pos,
-            name,
-            account,
-        });
-        Ok(())
-    })?;
-    each("groups", &mut |node| {
-        let fs = node.object(
-            "a group",
-            &["name", "account", "path", "attached", "inline"],
-        )?;
-        let name = name_of(fs, node, "a group")?;
-        iam.groups.push(Group {
-            account: acct_or_default(fs, node, ctx)?,
-            attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
-            name,
-        });
-        Ok(())
-    })?;
-    each("roles", &mut |node| {
-        let fs = node.object(
-            "a role",
-            &[
-                "name",
-                "account",
-                "path",
-                "trust",
-                "attached",
-                "inline",
-                "boundary",
-                "tags",
-                "description",
-                "id",
-            ],
-        )?;
-        let name = name_of(fs, node, "a role")?;
-        iam.roles.push(Role {
-            account: acct_or_default(fs, node, ctx)?,
-            path: path_of(fs, node)?,
-            trust: field(fs, "trust")
-                .map(|f| {
-                    policy(
-                        Node {
-                            json: &f.value,
-                            path: &node.path.key("trust"),
-                        },
-                        PolicyKind::Trust,
-                    )
-                })
-                .transpose()?,
-            attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
-            boundary: opt_string(fs, node, "boundary")?,
-            tags: opt_map(fs, node, "tags")?,
-            name,
-        });
-        Ok(())
-    })?;
-    iam.service_linked_roles = opt_strings(ms, n, "serviceLinkedRoles")?;
-    Ok(iam)
-}
-
-fn path_of(fs: &[json::Member], node: Node<'_>) -> Result<String, ScenarioError> {
-    let path = opt_string(fs, node, "path")?.unwrap_or_else(|| "/".into());
-    if !path.starts_with('/') || !path.ends_with('/') {
-        return Err(node.err(format!("IAM path `{path}` must begin and end with `/`")));
-    }
-    Ok(path)
 }
 
 fn parse_resource(n: Node<'_>) -> Result<ResourceDef, ScenarioError> {
@@ -887,216 +642,5 @@ fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioError> {
         tags: opt_map(fs, n, "tags")?,
         raw: n.json.clone(),
         id,
-    })
-}
-
-fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Step, ScenarioError> {
-    let fs = n.object(
-        "a step",
-        &[
-            "id",
-            "description",
-            "caller",
-            "accessKeyId",
-            "call",
-            "input",
-            "resource",
-            "context",
-            "grantTokens",
-            "advance",
-            "expect",
-            "session",
-        ],
-    )?;
-    let _ = ctx;
-    let id = opt_string(fs, n, "id")?;
-    let caller = match (
-        opt_string(fs, n, "caller")?,
-        opt_string(fs, n, "accessKeyId")?,
-    ) {
-        (Some(_), Some(_)) => return Err(n.err("a step gives `caller` or `accessKeyId`, not both")),
-        (Some(c), None) => Some(CallerSpec::Caller(c)),
-        (None, Some(k)) => Some(CallerSpec::AccessKey(k)),
-        (None, None) => None,
-    };
-    let call = opt_string(fs, n, "call")?;
-    if let Some(c) = &call {
-        let ok = c.split_once(':').is_some_and(|(s, o)| {
-            !s.is_empty()
-                && !o.is_empty()
-                && s.chars().all(|x| x.is_ascii_alphanumeric() || x == '-')
-                && o.chars().all(|x| x.is_ascii_alphanumeric())
-        });
-        if !ok {
-            return Err(error_at(
-                &n.path.key("call"),
-                n.json.pos,
-                format!(
-                    "`{c}` is not an operation: write `service:Operation` (e.g. `kms:Decrypt`)"
-                ),
-            ));
-        }
-        if caller.is_none() {
-            return Err(n.err("a step with `call` needs `caller` or `accessKeyId`"));
-        }
-    }
-    let advance = match field(fs, "advance") {
-        Some(m) => {
-            let p = n.path.key("advance");
-            let an = Node {
-                json: &m.value,
-                path: &p,
-            };
-            let d =
-                Duration::parse_iso(an.string("`advance`")?).map_err(|e| an.err(e.to_string()))?;
-            if d.0 < 0 {
-                return Err(an.err("`advance` cannot move the clock backwards"));
-            }
-            Some(d)
-        }
-        None => None,
-    };
-    if call.is_none() && advance.is_none() {
-        return Err(n.err("a step needs `call` (an operation) or `advance` (time passing)"));
-    }
-    let mut context = Vec::new();
-    if let Some(m) = field(fs, "context") {
-        let p = n.path.key("context");
-        let cn = Node {
-            json: &m.value,
-            path: &p,
-        };
-        for cm in cn
-            .json
-            .as_object()
-            .ok_or_else(|| cn.err("`context` must be an object of condition keys"))?
-        {
-            let kp = p.key(&cm.key);
-            let v = match &cm.value.value {
-                JsonValue::String(s) => ContextValue::Single(s.clone()),
-                JsonValue::Bool(b) => ContextValue::Single(b.to_string()),
-                JsonValue::Number(x) => ContextValue::Single(x.clone()),
-                JsonValue::Array(items) => ContextValue::Multi(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, j)| match &j.value {
-                            JsonValue::String(s) => Ok(s.clone()),
-                            JsonValue::Bool(b) => Ok(b.to_string()),
-                            JsonValue::Number(x) => Ok(x.clone()),
-                            _ => Err(error_at(&kp.index(i), j.pos, format!("context values must be strings, found {}", j.type_name()))),
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
-                _ => return Err(error_at(&kp, cm.value.pos, format!("the value of context key `{}` must be a string, number, boolean or array, found {}", cm.key, cm.value.type_name()))),
-            };
-            if !cm.key.contains(':') {
-                return Err(error_at(
-                    &kp,
-                    cm.key_pos,
-                    format!(
-                        "`{}` is not a condition key: write `service:Key` (e.g. `aws:SourceIp`)",
-                        cm.key
-                    ),
-                ));
-            }
-            context.push((cm.key.clone(), v, cm.key_pos));
-        }
-    }
-    let session = match field(fs, "session") {
-        Some(m) => {
-            let p = n.path.key("session");
-            let sn = Node {
-                json: &m.value,
-                path: &p,
-            };
-            let sf = sn.object("`session`", &["policy", "managedPolicies", "tags"])?;
-            Some(SessionSpec {
-                policy: field(sf, "policy")
-                    .map(|f| {
-                        policy(
-                            Node {
-                                json: &f.value,
-                                path: &p.key("policy"),
-                            },
-                            PolicyKind::Identity,
-                        )
-                    })
-                    .transpose()?,
-                managed: opt_strings(sf, sn, "managedPolicies")?,
-                tags: opt_map(sf, sn, "tags")?,
-            })
-        }
-        None => None,
-    };
-    let expect = field(fs, "expect")
-        .map(|m| {
-            parse_expect(Node {
-                json: &m.value,
-                path: &n.path.key("expect"),
-            })
-        })
-        .transpose()?;
-    Ok(Step {
-        id,
-        index,
-        pos: n.json.pos,
-        caller,
-        call,
-        resource: opt_string(fs, n, "resource")?,
-        input: field(fs, "input").map(|m| m.value.clone()),
-        context,
-        grant_tokens: opt_strings(fs, n, "grantTokens")?,
-        advance,
-        session,
-        expect,
-        description: opt_string(fs, n, "description")?,
-    })
-}
-
-fn parse_expect(n: Node<'_>) -> Result<Expect, ScenarioError> {
-    let fs = n.object("`expect`", &["decision", "error", "output", "deciding"])?;
-    let decision = match field(fs, "decision") {
-        Some(m) => {
-            let p = n.path.key("decision");
-            let dn = Node {
-                json: &m.value,
-                path: &p,
-            };
-            let s = dn.string("`decision`")?;
-            Some(Decision::parse(s).ok_or_else(|| {
-                dn.err(format!(
-                    "`{s}` is not a decision: use `Allow`, `ExplicitDeny` or `ImplicitDeny`"
-                ))
-            })?)
-        }
-        None => None,
-    };
-    let error = match field(fs, "error") {
-        Some(m) if m.value.value == JsonValue::Null => Some(None),
-        Some(m) => Some(Some(
-            Node {
-                json: &m.value,
-                path: &n.path.key("error"),
-            }
-            .string("`error`")?
-            .to_string(),
-        )),
-        None => None,
-    };
-    Ok(Expect {
-        decision,
-        error,
-        output: field(fs, "output").map(|m| m.value.to_serde()),
-        deciding: match field(fs, "deciding") {
-            Some(m) => Some(
-                Node {
-                    json: &m.value,
-                    path: &n.path.key("deciding"),
-                }
-                .strings("`deciding`")?,
-            ),
-            None => None,
-        },
     })
 }
