@@ -8,6 +8,7 @@
 pub mod crypto;
 pub mod iam;
 pub mod json;
+pub mod kms;
 pub mod lint;
 pub mod scenario;
 pub mod time;

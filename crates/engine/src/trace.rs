@@ -184,6 +184,12 @@ pub struct Trace {
     pub missing_keys: Vec<String>,
     /// Problems found while evaluating (unknown operators, unreadable values).
     pub errors: Vec<String>,
+    /// KMS grants on the key that were considered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<crate::kms::grant::GrantTrace>,
+    /// The KMS key-state gate, once authorization passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_state: Option<crate::kms::state::StateGate>,
 }
 
 /// The request, as shown at the top of a trace.
@@ -271,6 +277,50 @@ impl Trace {
                     }
                 }
             }
+        }
+        if !self.grants.is_empty() {
+            line(0, "[Grants]");
+            for g in &self.grants {
+                line(
+                    1,
+                    &format!(
+                        "grant {} to {} for [{}]: {}",
+                        g.grant_id,
+                        g.grantee,
+                        g.operations.join(", "),
+                        if g.applies { "APPLIES" } else { "skip" }
+                    ),
+                );
+                line(
+                    2,
+                    &format!(
+                        "grantee {} / operation {} / {}",
+                        if g.grantee_matches { "+" } else { "-" },
+                        if g.operation_matches { "+" } else { "-" },
+                        g.effect_note
+                    ),
+                );
+                if let Some(c) = &g.constraint {
+                    line(
+                        2,
+                        &format!(
+                            "constraint {} {c}",
+                            if g.constraint_holds { "+" } else { "-" }
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(k) = &self.key_state {
+            line(
+                0,
+                &format!(
+                    "[Key state] {} for {}: {}",
+                    k.state,
+                    k.operation,
+                    k.error.as_deref().unwrap_or("allowed")
+                ),
+            );
         }
         line(0, "reasoning:");
         for r in &self.reasoning {

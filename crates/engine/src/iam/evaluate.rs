@@ -101,6 +101,8 @@ pub struct Response {
     pub summary: String,
     /// The full explanation, when asked for.
     pub trace: Option<Trace>,
+    /// Whether an SCP or RCP level did not allow the request (nothing else can then allow it).
+    pub org_blocked: bool,
 }
 
 /// The request prepared once for matching many statements.
@@ -331,6 +333,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
             reasoning,
             missing_keys: missing,
             errors: std::mem::take(&mut rec.errors),
+            grants: Vec::new(),
+            key_state: None,
         }
     });
     Response {
@@ -338,6 +342,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         deciding,
         summary,
         trace,
+        org_blocked: facts.org.is_some(),
     }
 }
 

@@ -1,10 +1,12 @@
 //! The scenario model: the simulated world and the steps, as parsed.
 
+use crate::crypto::KeyMaterial;
 use crate::iam::arn::AccountId;
 use crate::iam::context::ContextValue;
 use crate::iam::policy::Policy;
 use crate::iam::wildcard::Pattern;
 use crate::json::{Json, Pos};
+use crate::kms::model::{Constraint, KeyState, Origin};
 use crate::time::{Duration, Instant};
 use crate::trace::Decision;
 use std::collections::BTreeMap;
@@ -30,8 +32,8 @@ pub struct Scenario {
     pub resources: Vec<ResourceDef>,
     /// `keys`.
     pub keys: Vec<KeyDef>,
-    /// `grants`, as written.
-    pub grants: Vec<Json>,
+    /// `grants`.
+    pub grants: Vec<GrantDef>,
     /// `keyStores`, as written.
     pub key_stores: Vec<Json>,
     /// `steps`.
@@ -214,8 +216,47 @@ pub struct KeyDef {
     pub policy_is_default: bool,
     /// Tags.
     pub tags: Vec<(String, String)>,
-    /// Every other field, as written (used by KMS operations).
-    pub raw: Json,
+    /// The key policy as text (GetKeyPolicy returns it).
+    pub policy_text: String,
+    /// Description.
+    pub description: String,
+    /// Origin.
+    pub origin: Origin,
+    /// State.
+    pub state: KeyState,
+    /// Custom key store id.
+    pub key_store: Option<String>,
+    /// Given key material (otherwise generated from the seed).
+    pub material: Option<KeyMaterial>,
+    /// Automatic rotation.
+    pub rotation_enabled: bool,
+    /// Rotation period in days.
+    pub rotation_period_days: u32,
+    /// When a key pending deletion is deleted.
+    pub deletion_date: Option<Instant>,
+    /// Creation date.
+    pub created: Option<Instant>,
+}
+
+/// A grant that exists when the scenario starts (fully propagated).
+#[derive(Debug, Clone)]
+pub struct GrantDef {
+    /// The key id it is on.
+    pub key_id: String,
+    /// `grantId`, or generated.
+    pub grant_id: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// Grantee principal ARN.
+    pub grantee: String,
+    /// Retiring principal ARN.
+    pub retiring: Option<String>,
+    /// Operations.
+    pub operations: Vec<String>,
+    /// Constraint.
+    pub constraint: Option<Constraint>,
+    /// Issuing account.
+    pub issuing_account: AccountId,
 }
 
 impl KeyDef {

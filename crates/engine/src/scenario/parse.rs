@@ -1,6 +1,7 @@
 //! Reading a scenario document into the model, with located errors.
 
 mod iam;
+mod kms;
 mod step;
 
 use super::model::*;
@@ -12,6 +13,7 @@ use crate::iam::wildcard::Pattern;
 use crate::json::{self, Json, JsonPath};
 use crate::time::{Duration, Instant};
 use iam::parse_iam;
+use kms::{parse_grant, parse_key};
 use std::collections::BTreeMap;
 use step::parse_step;
 
@@ -202,7 +204,30 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
             None => Ok(Vec::new()),
         }
     };
-    let grants = raw_list("grants")?;
+    let grants = match get("grants") {
+        Some(m) => {
+            let p = root.key("grants");
+            let n = Node {
+                json: &m.value,
+                path: &p,
+            };
+            n.array("`grants`")?
+                .iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    parse_grant(
+                        Node {
+                            json: j,
+                            path: &p.index(i),
+                        },
+                        &keys,
+                        &ctx,
+                    )
+                })
+                .collect::<Result<_, _>>()?
+        }
+        None => Vec::new(),
+    };
     let key_stores = raw_list("keyStores")?;
     let steps_m =
         get("steps").ok_or_else(|| top.err("missing `steps` (an array, possibly empty)"))?;
@@ -575,72 +600,5 @@ fn parse_resource(n: Node<'_>) -> Result<ResourceDef, ScenarioError> {
         covers,
         policy,
         tags: opt_map(fs, n, "tags")?,
-    })
-}
-
-fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioError> {
-    let fs = n.object(
-        "a key",
-        &[
-            "id",
-            "account",
-            "region",
-            "aliases",
-            "description",
-            "spec",
-            "usage",
-            "origin",
-            "keyStore",
-            "externalKeyId",
-            "state",
-            "policy",
-            "tags",
-            "rotation",
-            "material",
-            "multiRegion",
-            "creationDate",
-        ],
-    )?;
-    let id = opt_string(fs, n, "id")?.ok_or_else(|| n.err("a key needs `id`"))?;
-    if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(n.err(format!("`{id}` is not a key id (letters, digits and `-`)")));
-    }
-    let aliases = opt_strings(fs, n, "aliases")?;
-    for a in &aliases {
-        if !a.starts_with("alias/") || a.starts_with("alias/aws/") || a.len() > 256 {
-            return Err(error_at(
-                &n.path.key("aliases"),
-                n.json.pos,
-                format!("alias `{a}` must start with `alias/` (and not `alias/aws/`)"),
-            ));
-        }
-    }
-    let account = acct_or_default(fs, n, ctx)?;
-    let (policy, policy_is_default) = match field(fs, "policy") {
-        Some(m) if m.value.as_str() != Some("default") => (
-            policy(
-                Node {
-                    json: &m.value,
-                    path: &n.path.key("policy"),
-                },
-                PolicyKind::Resource,
-            )?,
-            false,
-        ),
-        _ => (
-            super::world::default_key_policy_for(&account, &ctx.defaults.partition),
-            true,
-        ),
-    };
-    Ok(KeyDef {
-        account,
-        policy_is_default,
-        region: opt_string(fs, n, "region")?.unwrap_or_else(|| ctx.defaults.region.clone()),
-        aliases,
-        policy,
-        tags: opt_map(fs, n, "tags")?,
-        raw: n.json.clone(),
-        id,
     })
 }

@@ -4,11 +4,18 @@ use super::model::*;
 use super::read::error_at;
 use super::world::{is_derived_key, Caller};
 use super::ScenarioError;
+use crate::crypto::KeyMaterial;
+use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
-use crate::iam::evaluate::{authorize, AuthzInput};
+use crate::iam::evaluate::{authorize, AuthzInput, ResourceKind, ResourcePolicy, Response};
+use crate::iam::policy::Policy;
 use crate::json::{JsonPath, Pos};
+use crate::kms::authz::IamSide;
+use crate::kms::model::{Alias, Grant, Key, KeyState, KmsWorld, Origin};
+use crate::kms::ops::{advance, execute, Env};
 use crate::time::Instant;
 use crate::trace::{Decision, Layer, Trace};
+use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -84,13 +91,15 @@ pub struct AdHocRequest {
 /// Runs every step in order.
 pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
     let mut clock = s.defaults.time;
+    let mut world = World::new(s);
     let mut outputs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut steps = Vec::with_capacity(s.steps.len());
     for step in &s.steps {
         if let Some(d) = step.advance {
             clock = clock.plus(d);
         }
-        let r = run_step(s, step, clock, &outputs)?;
+        advance(&mut world.kms, clock, &mut world.rng);
+        let r = run_step(s, &mut world, step, clock, &outputs)?;
         if let (Some(id), Some(out)) = (&step.id, &r.output) {
             outputs.insert(id.clone(), out.clone());
         }
@@ -145,7 +154,8 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
             format!("`{call}` is not an action: write `service:Action`"),
         ));
     }
-    run_step(s, &step, s.defaults.time, &BTreeMap::new())
+    let mut world = World::new(s);
+    run_step(s, &mut world, &step, s.defaults.time, &BTreeMap::new())
 }
 
 fn step_path(step: &Step) -> JsonPath {
@@ -343,8 +353,163 @@ fn subset(want: &serde_json::Value, got: &serde_json::Value) -> bool {
     }
 }
 
+/// The mutable simulated world while a scenario runs.
+struct World {
+    kms: KmsWorld,
+    rng: ChaCha20Rng,
+}
+
+impl World {
+    /// The world at the first step: the scenario's keys (material given or generated from the
+    /// seed, in order), their aliases and its grants (fully propagated).
+    fn new(s: &Scenario) -> World {
+        let mut rng = crate::crypto::seeded_rng(s.seed);
+        let mut kms = KmsWorld::default();
+        for k in &s.keys {
+            let materials = match (&k.material, k.origin) {
+                (Some(m), _) => vec![m.clone()],
+                (None, Origin::External) if k.state == KeyState::PendingImport => Vec::new(),
+                (None, _) => vec![KeyMaterial::generate(&mut rng)],
+            };
+            let created = k.created.unwrap_or(s.defaults.time);
+            kms.keys.insert(
+                k.id.clone(),
+                Key {
+                    id: k.id.clone(),
+                    account: k.account.clone(),
+                    region: k.region.clone(),
+                    description: k.description.clone(),
+                    spec: "SYMMETRIC_DEFAULT".into(),
+                    usage: "ENCRYPT_DECRYPT".into(),
+                    origin: k.origin,
+                    key_store: k.key_store.clone(),
+                    state: k.state,
+                    created,
+                    deletion_date: k
+                        .deletion_date
+                        .filter(|_| k.state == KeyState::PendingDeletion),
+                    pending_window_days: (k.state == KeyState::PendingDeletion).then_some(30),
+                    materials,
+                    rotation_enabled: k.rotation_enabled,
+                    rotation_period_days: k.rotation_period_days,
+                    next_rotation: k.rotation_enabled.then(|| {
+                        s.defaults.time.plus(crate::time::Duration::seconds(
+                            i64::from(k.rotation_period_days) * 86_400,
+                        ))
+                    }),
+                    rotations: Vec::new(),
+                    policy: k.policy.clone(),
+                    policy_text: k.policy_text.clone(),
+                    tags: k.tags.iter().cloned().collect(),
+                },
+            );
+            for a in &k.aliases {
+                kms.aliases.push(Alias {
+                    name: a.clone(),
+                    account: k.account.clone(),
+                    region: k.region.clone(),
+                    target: k.id.clone(),
+                    created,
+                });
+            }
+        }
+        for g in &s.grants {
+            let mut id_bytes = [0u8; 32];
+            rand_core::Rng::fill_bytes(&mut rng, &mut id_bytes);
+            let generated: String = id_bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let id = g.grant_id.clone().unwrap_or(generated);
+            kms.grants.push(Grant {
+                token: format!("token-{id}"),
+                id,
+                name: g.name.clone(),
+                key_id: g.key_id.clone(),
+                grantee: g.grantee.clone(),
+                retiring: g.retiring.clone(),
+                operations: g.operations.clone(),
+                constraint: g.constraint.clone(),
+                issuing_account: g.issuing_account.clone(),
+                // Long before the first step: fully propagated.
+                created: Instant(i64::MIN / 4),
+                deleted: None,
+            });
+        }
+        World { kms, rng }
+    }
+}
+
+/// The IAM side of one step, for the KMS engine: the caller's policies, boundary, session and
+/// organization, and the step's context.
+struct StepIam<'a> {
+    s: &'a Scenario,
+    caller: &'a Caller<'a>,
+    session: Option<&'a SessionSpec>,
+    now: Instant,
+    step_context: &'a Context,
+}
+
+impl IamSide for StepIam<'_> {
+    fn caller(&self) -> &crate::iam::context::Principal {
+        &self.caller.principal
+    }
+
+    fn evaluate(
+        &self,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&AccountId>,
+        key_policy: Option<&Policy>,
+        extra: &Context,
+    ) -> Response {
+        let mut context =
+            self.s
+                .derived_context(self.caller, self.session, self.now, resource_account);
+        for (k, v) in extra.iter() {
+            context.insert(k, v.clone());
+        }
+        for (k, v) in self.step_context.iter() {
+            if !context.contains(k) {
+                context.insert(k, v.clone());
+            }
+        }
+        let request = Request {
+            principal: self.caller.principal.clone(),
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: resource_account.cloned(),
+            partition: self.s.defaults.partition.clone(),
+            context,
+        };
+        let is_service = matches!(self.caller.principal.kind, PrincipalKind::Service { .. });
+        let input = AuthzInput {
+            request: &request,
+            identity: if is_service {
+                Vec::new()
+            } else {
+                self.s.identity_policies(self.caller)
+            },
+            boundary: self.s.boundary(self.caller),
+            session: self.s.session_policies(self.caller, self.session),
+            scps: self.s.org_policies(
+                self.caller.principal.account.as_ref(),
+                &self.caller.principal,
+                false,
+            ),
+            rcps: self
+                .s
+                .org_policies(resource_account, &self.caller.principal, true),
+            resource_policy: key_policy.map(|p| ResourcePolicy {
+                kind: ResourceKind::KmsKey,
+                name: resource.to_string(),
+                policy: p,
+            }),
+        };
+        authorize(&input, true)
+    }
+}
+
 fn run_step(
     s: &Scenario,
+    world: &mut World,
     step: &Step,
     now: Instant,
     outputs: &BTreeMap<String, serde_json::Value>,
@@ -370,7 +535,7 @@ fn run_step(
         r.reason = format!("time advanced to {now}");
         return Ok(finish(r, step));
     };
-    let (service, _) = call.split_once(':').unwrap_or((call.as_str(), ""));
+    let (service, operation) = call.split_once(':').unwrap_or((call.as_str(), ""));
 
     // Authentication: an access key names its user, and must be active.
     let caller_arn = match &step.caller {
@@ -427,116 +592,126 @@ fn run_step(
         ),
         None => None,
     };
+    let grant_tokens = step
+        .grant_tokens
+        .iter()
+        .map(|t| resolve_refs(t, outputs))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| error_at(&sp.key("grantTokens"), step.pos, m))?;
 
-    // The resource: given, or the KMS key the input names.
-    let mut kms_key = None;
-    let resource = match (
-        &step.resource,
-        service,
-        input
-            .as_ref()
-            .and_then(|i| i.get("KeyId"))
-            .and_then(|v| v.as_str()),
-    ) {
-        (Some(res), _, _) => {
-            resolve_refs(res, outputs).map_err(|m| error_at(&sp.key("resource"), step.pos, m))?
-        }
-        (None, "kms", Some(key_id)) => match s.resolve_key_id(key_id) {
-            Some(k) => {
-                kms_key = Some((k, key_id.to_string()));
-                k.arn(&s.defaults.partition)
-            }
-            None => {
-                r.error = Some("NotFoundException".into());
-                r.message = Some(format!("Key '{key_id}' does not exist"));
-                r.reason = format!("no key in `keys` has id, ARN or alias `{key_id}`");
-                return Ok(finish(r, step));
-            }
-        },
-        _ => "*".to_string(),
-    };
-    if kms_key.is_none() {
-        if let Some(k) = s.find_key(&resource) {
-            kms_key = Some((k, resource.clone()));
-        }
-    }
-    r.resource = Some(resource.clone());
-
-    let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
-        Some((p, a)) => (Some(p), a),
-        None => (None, None),
-    };
-    if resource_account.is_none() {
-        resource_account = crate::iam::arn::Arn::parse(&resource)
-            .and_then(|a| crate::iam::arn::AccountId::parse(&a.account));
-    }
-
-    // Context: what AWS derives, then what the step supplies (which may not contradict it).
-    let mut context: Context = s.derived_context(
-        &caller,
-        step.session.as_ref(),
-        now,
-        resource_account.as_ref(),
-    );
-    let mut defaults = Context::default();
-    defaults.insert_single("aws:SecureTransport", "true");
-    defaults.insert_single("aws:RequestedRegion", s.defaults.region.clone());
-    if service == "kms" {
-        if let Some(acct) = &caller.principal.account {
-            context.insert_single("kms:CallerAccount", acct.to_string());
-        }
-        if let Some((k, named)) = &kms_key {
-            if !k.aliases.is_empty() {
-                context.insert(
-                    "kms:ResourceAliases",
-                    ContextValue::Multi(k.aliases.clone()),
-                );
-            }
-            if let Some(alias) = k
-                .aliases
-                .iter()
-                .find(|a| named == *a || named.ends_with(&format!(":{a}")))
-            {
-                context.insert_single("kms:RequestAlias", alias.clone());
-            }
-            for (tk, tv) in &k.tags {
-                context.insert_single(&format!("aws:ResourceTag/{tk}"), tv.clone());
-            }
-        }
-        if let Some(serde_json::Value::Object(ec)) =
-            input.as_ref().and_then(|i| i.get("EncryptionContext"))
-        {
-            let mut keys = Vec::new();
-            for (ek, ev) in ec {
-                if let Some(v) = ev.as_str() {
-                    context.insert_single(&format!("kms:EncryptionContext:{ek}"), v.to_string());
-                }
-                keys.push(ek.clone());
-            }
-            context.insert("kms:EncryptionContextKeys", ContextValue::Multi(keys));
-        }
-    }
+    // The step's context: keys the caller controls. Keys AWS derives may be repeated, never
+    // contradicted.
+    let derived = s.derived_context(&caller, step.session.as_ref(), now, None);
+    let mut step_ctx = Context::default();
+    step_ctx.insert_single("aws:SecureTransport", "true");
+    step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
     for (k, v, _) in &step.context {
-        let derived = is_derived_key(k) || context.contains(k);
-        if derived {
-            if context.get(k) != Some(v) {
+        if is_derived_key(k) || derived.contains(k) {
+            if derived.get(k).is_some_and(|d| d != v)
+                || (derived.get(k).is_none()
+                    && !k.to_ascii_lowercase().starts_with("aws:resourceaccount"))
+            {
                 let p = sp.key("context").key(k);
-                let have = context
+                let have = derived
                     .get(k)
                     .map(|x| x.values().join(", "))
                     .unwrap_or_else(|| "nothing".into());
                 return Err(error_at(&p, step.pos, format!("context key `{k}` is derived by the simulator (here: `{have}`); a step cannot set it to something else")));
             }
         } else {
-            defaults.insert(k, v.clone());
+            step_ctx.insert(k, v.clone());
         }
     }
-    for (k, v) in defaults.iter() {
+
+    if service == "kms" && step.resource.is_none() {
+        let iam = StepIam {
+            s,
+            caller: &caller,
+            session: step.session.as_ref(),
+            now,
+            step_context: &step_ctx,
+        };
+        let mut env = Env {
+            partition: &s.defaults.partition,
+            region: &s.defaults.region,
+            now,
+            grant_propagation: s.grant_propagation,
+            iam: &iam,
+            grant_tokens: &grant_tokens,
+            step_context: &step_ctx,
+            rng: &mut world.rng,
+        };
+        let empty = serde_json::Value::Object(serde_json::Map::new());
+        let outcome = execute(
+            &mut world.kms,
+            &mut env,
+            operation,
+            input.as_ref().unwrap_or(&empty),
+        )
+        .map_err(|e| {
+            error_at(
+                &sp.key("input"),
+                step.input.as_ref().map_or(step.pos, |j| j.pos),
+                e.0,
+            )
+        })?;
+        r.authorization_only = false;
+        r.decision = outcome.decision;
+        r.resource = outcome.trace.as_ref().map(|t| t.request.resource.clone());
+        match outcome.result {
+            Ok(v) => {
+                r.reason = outcome
+                    .trace
+                    .as_ref()
+                    .map(|t| t.summary.clone())
+                    .unwrap_or_else(|| "done".into());
+                r.output = Some(v);
+            }
+            Err(e) => {
+                r.reason = match (&outcome.trace, outcome.decision) {
+                    (Some(_), Some(Decision::Allow)) => {
+                        format!("authorized, then {}", e.code.as_str())
+                    }
+                    (Some(t), _) => t.summary.clone(),
+                    (None, _) => {
+                        format!("the call failed before authorization: {}", e.code.as_str())
+                    }
+                };
+                r.error = Some(e.code.as_str().to_string());
+                r.message = Some(e.message);
+            }
+        }
+        r.trace = outcome.trace;
+        return Ok(finish(r, step));
+    }
+
+    // Any other action: authorization only, against the step's resource.
+    let resource = match &step.resource {
+        Some(res) => {
+            resolve_refs(res, outputs).map_err(|m| error_at(&sp.key("resource"), step.pos, m))?
+        }
+        None => "*".to_string(),
+    };
+    r.resource = Some(resource.clone());
+    let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
+        Some((p, a)) => (Some(p), a),
+        None => (None, None),
+    };
+    if resource_account.is_none() {
+        resource_account =
+            crate::iam::arn::Arn::parse(&resource).and_then(|a| AccountId::parse(&a.account));
+    }
+    let mut context = s.derived_context(
+        &caller,
+        step.session.as_ref(),
+        now,
+        resource_account.as_ref(),
+    );
+    for (k, v) in step_ctx.iter() {
         if !context.contains(k) {
             context.insert(k, v.clone());
         }
     }
-
     let request = Request {
         principal: caller.principal.clone(),
         action: call.clone(),

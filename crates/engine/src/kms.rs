@@ -1,0 +1,14 @@
+//! AWS KMS: keys, key policies, grants, key states and the operations, over the crypto core.
+//!
+//! - [`model`]: keys, aliases, grants;
+//! - [`state`]: the key-state gate with AWS's exceptions;
+//! - [`grant`]: grant matching, constraints, eventual consistency;
+//! - [`authz`]: key policy + IAM (through [`authz::IamSide`]) + grants;
+//! - [`ops`]: the API operations, AWS request and response shapes.
+
+pub mod authz;
+pub mod error;
+pub mod grant;
+pub mod model;
+pub mod ops;
+pub mod state;

@@ -1,0 +1,691 @@
+//! The KMS API operations: AWS request and response shapes (binary fields in base64), input
+//! validation with AWS's messages, key resolution, authorization, the key-state gate, then the
+//! operation itself.
+
+mod aliases;
+mod crypto_ops;
+mod grants;
+mod keys;
+
+pub use keys::{default_policy_text, parse_policy_text};
+
+use super::authz::{authorize_key, IamSide, KeyRequest};
+use super::error::{ErrorCode, KmsError};
+use super::model::{Key, KmsWorld, RotationRecord};
+use super::state;
+use crate::crypto::KeyMaterial;
+use crate::iam::context::{Context, ContextValue};
+use crate::time::{Duration, Instant};
+use crate::trace::{Decision, Trace};
+use base64::Engine as _;
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// What an operation needs besides the world: the clock, the generator, the caller's IAM side.
+pub struct Env<'a> {
+    /// `aws`.
+    pub partition: &'a str,
+    /// The region requests go to.
+    pub region: &'a str,
+    /// The simulated clock.
+    pub now: Instant,
+    /// Grant propagation delay.
+    pub grant_propagation: Duration,
+    /// The caller's IAM side.
+    pub iam: &'a dyn IamSide,
+    /// Grant tokens the request carries.
+    pub grant_tokens: &'a [String],
+    /// Context keys the step supplies (`kms:ViaService`, `aws:SourceIp`, ...).
+    pub step_context: &'a Context,
+    /// The seeded generator.
+    pub rng: &'a mut ChaCha20Rng,
+}
+
+/// The result of one call.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The authorization decision (none when the call failed before authorization).
+    pub decision: Option<Decision>,
+    /// The trace of the deciding authorization.
+    pub trace: Option<Trace>,
+    /// The output, or the exception.
+    pub result: Result<Value, KmsError>,
+}
+
+/// A problem with the scenario rather than with the call: an unknown operation or parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Every operation kmslab executes.
+pub const OPERATIONS: &[&str] = &[
+    "CancelKeyDeletion",
+    "CreateAlias",
+    "CreateGrant",
+    "CreateKey",
+    "Decrypt",
+    "DeleteAlias",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateRandom",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "ListAliases",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListKeys",
+    "ListResourceTags",
+    "ListRetirableGrants",
+    "PutKeyPolicy",
+    "ReEncrypt",
+    "RetireGrant",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "TagResource",
+    "UntagResource",
+    "UpdateAlias",
+    "UpdateKeyDescription",
+];
+
+/// Runs one KMS operation.
+pub fn execute(
+    world: &mut KmsWorld,
+    env: &mut Env<'_>,
+    op: &str,
+    input: &Value,
+) -> Result<Outcome, InputError> {
+    let empty = Map::new();
+    let fields = match input {
+        Value::Object(m) => m,
+        Value::Null => &empty,
+        _ => {
+            return Err(InputError(format!(
+                "the input of `kms:{op}` must be an object"
+            )))
+        }
+    };
+    let mut call = Call {
+        world,
+        env,
+        input: fields,
+        decision: None,
+        trace: None,
+    };
+    let result = match op {
+        "Encrypt" => crypto_ops::encrypt(&mut call),
+        "Decrypt" => crypto_ops::decrypt(&mut call),
+        "ReEncrypt" => crypto_ops::re_encrypt(&mut call),
+        "GenerateDataKey" => crypto_ops::generate_data_key(&mut call, true),
+        "GenerateDataKeyWithoutPlaintext" => crypto_ops::generate_data_key(&mut call, false),
+        "GenerateRandom" => crypto_ops::generate_random(&mut call),
+        "CreateKey" => keys::create_key(&mut call),
+        "DescribeKey" => keys::describe_key(&mut call),
+        "ListKeys" => keys::list_keys(&mut call),
+        "UpdateKeyDescription" => keys::update_description(&mut call),
+        "EnableKey" => keys::set_enabled(&mut call, true),
+        "DisableKey" => keys::set_enabled(&mut call, false),
+        "ScheduleKeyDeletion" => keys::schedule_deletion(&mut call),
+        "CancelKeyDeletion" => keys::cancel_deletion(&mut call),
+        "PutKeyPolicy" => keys::put_key_policy(&mut call),
+        "GetKeyPolicy" => keys::get_key_policy(&mut call),
+        "ListKeyPolicies" => keys::list_key_policies(&mut call),
+        "EnableKeyRotation" => keys::enable_rotation(&mut call),
+        "DisableKeyRotation" => keys::disable_rotation(&mut call),
+        "GetKeyRotationStatus" => keys::rotation_status(&mut call),
+        "RotateKeyOnDemand" => keys::rotate_on_demand(&mut call),
+        "ListKeyRotations" => keys::list_rotations(&mut call),
+        "TagResource" => keys::tag_resource(&mut call),
+        "UntagResource" => keys::untag_resource(&mut call),
+        "ListResourceTags" => keys::list_tags(&mut call),
+        "CreateAlias" => aliases::create_alias(&mut call),
+        "UpdateAlias" => aliases::update_alias(&mut call),
+        "DeleteAlias" => aliases::delete_alias(&mut call),
+        "ListAliases" => aliases::list_aliases(&mut call),
+        "CreateGrant" => grants::create_grant(&mut call),
+        "ListGrants" => grants::list_grants(&mut call),
+        "ListRetirableGrants" => grants::list_retirable(&mut call),
+        "RetireGrant" => grants::retire_grant(&mut call),
+        "RevokeGrant" => grants::revoke_grant(&mut call),
+        other => {
+            return Err(InputError(format!(
+                "`kms:{other}` is not an operation kmslab executes (it executes {})",
+                OPERATIONS.join(", ")
+            )))
+        }
+    };
+    let result = match result {
+        Ok(v) => Ok(v),
+        Err(Failure::Kms(e)) => Err(e),
+        Err(Failure::Input(e)) => return Err(e),
+    };
+    Ok(Outcome {
+        decision: call.decision,
+        trace: call.trace,
+        result,
+    })
+}
+
+/// Moves the world to `now`: keys whose deletion date has come are deleted, and keys with
+/// automatic rotation due get new backing material.
+pub fn advance(world: &mut KmsWorld, now: Instant, rng: &mut ChaCha20Rng) {
+    world
+        .keys
+        .retain(|_, k| k.deletion_date.is_none_or(|d| d > now));
+    let alive: Vec<String> = world.keys.keys().cloned().collect();
+    world.aliases.retain(|a| alive.contains(&a.target));
+    world.grants.retain(|g| alive.contains(&g.key_id));
+    for k in world.keys.values_mut() {
+        while let Some(next) = k.next_rotation.filter(|n| *n <= now && k.rotation_enabled) {
+            k.materials.push(KeyMaterial::generate(rng));
+            k.rotations.push(RotationRecord {
+                date: next,
+                kind: "AUTOMATIC",
+            });
+            k.next_rotation = Some(next.plus(Duration::seconds(
+                i64::from(k.rotation_period_days) * 86_400,
+            )));
+        }
+    }
+}
+
+/// Why an operation stopped: an AWS exception, or a scenario mistake.
+pub(crate) enum Failure {
+    Kms(KmsError),
+    Input(InputError),
+}
+
+impl From<KmsError> for Failure {
+    fn from(e: KmsError) -> Self {
+        Failure::Kms(e)
+    }
+}
+
+type OpResult = Result<Value, Failure>;
+
+/// One call in progress.
+pub(crate) struct Call<'w, 'e, 'a> {
+    world: &'w mut KmsWorld,
+    env: &'e mut Env<'a>,
+    input: &'w Map<String, Value>,
+    decision: Option<Decision>,
+    trace: Option<Trace>,
+}
+
+/// How a key was named in the request.
+struct Resolved {
+    id: String,
+    alias: Option<String>,
+}
+
+impl Call<'_, '_, '_> {
+    /// Refuses parameters the operation does not take (a typo would otherwise be ignored).
+    fn allow(&self, op: &str, names: &[&str]) -> Result<(), Failure> {
+        for k in self.input.keys() {
+            if !names.contains(&k.as_str()) {
+                return Err(Failure::Input(InputError(format!(
+                    "`{k}` is not a parameter of `kms:{op}` (it takes {})",
+                    names.join(", ")
+                ))));
+            }
+        }
+        Ok(())
+    }
+
+    fn str_opt(&self, name: &str) -> Result<Option<&str>, Failure> {
+        match self.input.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(Failure::Input(InputError(format!(
+                "`{name}` must be a string, found `{other}`"
+            )))),
+        }
+    }
+
+    fn str_req(&self, name: &str) -> Result<&str, Failure> {
+        self.str_opt(name)?.ok_or_else(|| {
+            KmsError::validation(format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(name))).into()
+        })
+    }
+
+    fn u64_opt(&self, name: &str) -> Result<Option<u64>, Failure> {
+        match self.input.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| KmsError::validation(format!("1 validation error detected: Value '{n}' at '{}' failed to satisfy constraint: Member must be a whole number", lower_first(name))).into()),
+            Some(other) => Err(Failure::Input(InputError(format!("`{name}` must be a number, found `{other}`")))),
+        }
+    }
+
+    fn bool_opt(&self, name: &str) -> Result<Option<bool>, Failure> {
+        match self.input.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(Failure::Input(InputError(format!(
+                "`{name}` must be true or false, found `{other}`"
+            )))),
+        }
+    }
+
+    fn strings(&self, name: &str) -> Result<Option<Vec<String>>, Failure> {
+        match self.input.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        Failure::Input(InputError(format!("`{name}` must be an array of strings")))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(Failure::Input(InputError(format!(
+                "`{name}` must be an array of strings"
+            )))),
+        }
+    }
+
+    /// A base64 binary field, with AWS's length limits.
+    fn blob(&self, name: &str, min: usize, max: usize) -> Result<Option<Vec<u8>>, Failure> {
+        let Some(s) = self.str_opt(name)? else {
+            return Ok(None);
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map_err(|e| {
+                Failure::Input(InputError(format!("`{name}` is not valid base64: {e}")))
+            })?;
+        let field = lower_first(name);
+        if bytes.len() < min {
+            return Err(KmsError::validation(format!("1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {min}")).into());
+        }
+        if bytes.len() > max {
+            return Err(KmsError::validation(format!("1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}")).into());
+        }
+        Ok(Some(bytes))
+    }
+
+    /// An encryption context map; values must be strings. AWS limits it to 8 KiB in all.
+    fn context(&self, name: &str) -> Result<BTreeMap<String, String>, Failure> {
+        match self.input.get(name) {
+            None | Some(Value::Null) => Ok(BTreeMap::new()),
+            Some(Value::Object(m)) => {
+                let mut out = BTreeMap::new();
+                let mut size = 0;
+                for (k, v) in m {
+                    let v = v.as_str().ok_or_else(|| {
+                        Failure::Input(InputError(format!("`{name}.{k}` must be a string")))
+                    })?;
+                    size += k.len() + v.len();
+                    out.insert(k.clone(), v.to_string());
+                }
+                if size > 8192 {
+                    return Err(KmsError::validation(
+                        "Encryption context exceeds the 8192-byte limit",
+                    )
+                    .into());
+                }
+                Ok(out)
+            }
+            Some(_) => Err(Failure::Input(InputError(format!(
+                "`{name}` must be an object of strings"
+            )))),
+        }
+    }
+
+    /// Finds a key by id, key ARN, alias name or alias ARN (as KMS does: a bare id or alias
+    /// name is looked up in the caller's account and region).
+    fn resolve(&self, key_id: &str) -> Result<Resolved, Failure> {
+        if key_id.is_empty() || key_id.len() > 2048 {
+            return Err(KmsError::validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048").into());
+        }
+        let caller_account = self.env.iam.caller().account.clone();
+        let region = self.env.region;
+        let not_found = || -> Failure { KmsError::key_not_found(key_id).into() };
+        if let Some(rest) = key_id.strip_prefix("arn:") {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            let (Some(reg), Some(acct), Some(res)) = (parts.get(2), parts.get(3), parts.get(4))
+            else {
+                return Err(KmsError::new(
+                    ErrorCode::NotFoundException,
+                    format!("Invalid arn {key_id}"),
+                )
+                .into());
+            };
+            if let Some(id) = res.strip_prefix("key/") {
+                return self
+                    .world
+                    .keys
+                    .get(id)
+                    .filter(|k| k.account.as_str() == *acct && k.region == *reg)
+                    .map(|k| Resolved {
+                        id: k.id.clone(),
+                        alias: None,
+                    })
+                    .ok_or_else(not_found);
+            }
+            if res.starts_with("alias/") {
+                return self
+                    .world
+                    .aliases
+                    .iter()
+                    .find(|a| a.name == *res && a.account.as_str() == *acct && a.region == *reg)
+                    .map(|a| Resolved {
+                        id: a.target.clone(),
+                        alias: Some(a.name.clone()),
+                    })
+                    .ok_or_else(|| {
+                        KmsError::new(
+                            ErrorCode::NotFoundException,
+                            format!("Alias {key_id} is not found."),
+                        )
+                        .into()
+                    });
+            }
+            return Err(not_found());
+        }
+        if key_id.starts_with("alias/") {
+            return self
+                .world
+                .aliases
+                .iter()
+                .find(|a| {
+                    a.name == key_id
+                        && Some(&a.account) == caller_account.as_ref()
+                        && a.region == region
+                })
+                .map(|a| Resolved {
+                    id: a.target.clone(),
+                    alias: Some(a.name.clone()),
+                })
+                .ok_or_else(|| {
+                    let acct = caller_account
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default();
+                    KmsError::new(
+                        ErrorCode::NotFoundException,
+                        format!(
+                            "Alias arn:{}:kms:{region}:{acct}:{key_id} is not found.",
+                            self.env.partition
+                        ),
+                    )
+                    .into()
+                });
+        }
+        self.world
+            .keys
+            .get(key_id)
+            .filter(|k| Some(&k.account) == caller_account.as_ref() && k.region == region)
+            .map(|k| Resolved {
+                id: k.id.clone(),
+                alias: None,
+            })
+            .ok_or_else(|| {
+                let acct = caller_account
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                KmsError::key_not_found(&format!(
+                    "arn:{}:kms:{region}:{acct}:key/{key_id}",
+                    self.env.partition
+                ))
+                .into()
+            })
+    }
+
+    fn key(&self, id: &str) -> Result<&Key, Failure> {
+        self.world
+            .keys
+            .get(id)
+            .ok_or_else(|| KmsError::key_not_found(id).into())
+    }
+
+    /// Context keys KMS derives for a request on a key.
+    fn key_context(
+        &self,
+        key: &Key,
+        alias: Option<&str>,
+        ec: Option<&BTreeMap<String, String>>,
+    ) -> Context {
+        let mut c = self.base_context();
+        c.insert_single("kms:KeyOrigin", key.origin.as_str());
+        c.insert_single("kms:KeySpec", key.spec.clone());
+        c.insert_single("kms:KeyUsage", key.usage.clone());
+        c.insert_single("kms:MultiRegion", "false");
+        let aliases: Vec<String> = self
+            .world
+            .aliases
+            .iter()
+            .filter(|a| a.target == key.id)
+            .map(|a| a.name.clone())
+            .collect();
+        if !aliases.is_empty() {
+            c.insert("kms:ResourceAliases", ContextValue::Multi(aliases));
+        }
+        if let Some(a) = alias {
+            c.insert_single("kms:RequestAlias", a);
+        }
+        for (k, v) in &key.tags {
+            c.insert_single(&format!("aws:ResourceTag/{k}"), v.clone());
+        }
+        if let Some(ec) = ec {
+            for (k, v) in ec {
+                c.insert_single(&format!("kms:EncryptionContext:{k}"), v.clone());
+            }
+            c.insert(
+                "kms:EncryptionContextKeys",
+                ContextValue::Multi(ec.keys().cloned().collect()),
+            );
+        }
+        c
+    }
+
+    /// Context keys every KMS request has.
+    fn base_context(&self) -> Context {
+        let mut c = Context::default();
+        if let Some(a) = &self.env.iam.caller().account {
+            c.insert_single("kms:CallerAccount", a.to_string());
+        }
+        c
+    }
+
+    /// Authorizes `action` on a key (key policy, IAM, grants) and applies the key-state gate.
+    /// Records the decision and trace of the call.
+    fn authorize_key(
+        &mut self,
+        action: &str,
+        grant_op: Option<&str>,
+        key_id: &str,
+        ctx: Context,
+        ec: &BTreeMap<String, String>,
+        gate_op: Option<&str>,
+    ) -> Result<(), Failure> {
+        let (arn, state, origin, d) = {
+            let key = self.key(key_id)?;
+            let arn = key.arn(self.env.partition);
+            let d = authorize_key(
+                self.env.iam,
+                &KeyRequest {
+                    action,
+                    grant_operation: grant_op,
+                    key_arn: &arn,
+                    key_id: &key.id,
+                    account: &key.account,
+                    policy: &key.policy,
+                    context: &ctx,
+                    encryption_context: ec,
+                },
+                &self.world.grants,
+                self.env.now,
+                self.env.grant_propagation,
+                self.env.grant_tokens,
+            );
+            (arn, key.state, key.origin, d)
+        };
+        let mut resp = d.response;
+        let decision = resp.decision;
+        // A second authorization in one call (ReEncrypt, aliases) keeps the first denial.
+        if self.decision.is_none_or(|prev| prev == Decision::Allow) {
+            self.decision = Some(decision);
+        }
+        if decision != Decision::Allow {
+            let message = denied_message(&self.env.iam.caller().arn, action, &arn, &resp);
+            if self.trace.is_none() || self.decision == Some(decision) {
+                self.trace = resp.trace.take();
+            }
+            return Err(KmsError::new(ErrorCode::AccessDeniedException, message).into());
+        }
+        let gate = state::gate(
+            gate_op.unwrap_or(action.trim_start_matches("kms:")),
+            state,
+            origin,
+            &arn,
+        );
+        if let Some(t) = resp.trace.as_mut() {
+            t.key_state = Some(gate.0);
+        }
+        if self.trace.is_none() || self.decision == Some(Decision::Allow) {
+            self.trace = resp.trace;
+        }
+        gate.1.map_err(Failure::Kms)
+    }
+
+    /// Authorizes an action that is not on a key (IAM policies only, resource `*` or an alias).
+    fn authorize_iam(&mut self, action: &str, resource: &str, ctx: Context) -> Result<(), Failure> {
+        let account = self.env.iam.caller().account.clone();
+        let resp = self
+            .env
+            .iam
+            .evaluate(action, resource, account.as_ref(), None, &ctx);
+        if self.decision.is_none_or(|prev| prev == Decision::Allow) {
+            self.decision = Some(resp.decision);
+            self.trace = resp.trace.clone();
+        }
+        if resp.decision != Decision::Allow {
+            let message = denied_message(&self.env.iam.caller().arn, action, resource, &resp);
+            return Err(KmsError::new(ErrorCode::AccessDeniedException, message).into());
+        }
+        Ok(())
+    }
+
+    fn key_arn(&self, id: &str) -> String {
+        self.world
+            .keys
+            .get(id)
+            .map(|k| k.arn(self.env.partition))
+            .unwrap_or_default()
+    }
+
+    fn epoch(&self, t: Instant) -> Value {
+        json!(t.epoch_seconds())
+    }
+
+    /// `KeyMetadata`, as DescribeKey and CreateKey return it.
+    fn metadata(&self, k: &Key) -> Value {
+        let mut m = json!({
+            "AWSAccountId": k.account.as_str(),
+            "KeyId": k.id,
+            "Arn": k.arn(self.env.partition),
+            "CreationDate": self.epoch(k.created),
+            "Enabled": k.state == super::model::KeyState::Enabled,
+            "Description": k.description,
+            "KeyUsage": k.usage,
+            "KeyState": k.state.as_str(),
+            "Origin": k.origin.as_str(),
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": k.spec,
+            "KeySpec": k.spec,
+            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+            "MultiRegion": false,
+        });
+        if let (Some(d), Value::Object(o)) = (k.deletion_date, &mut m) {
+            o.insert("DeletionDate".into(), self.epoch(d));
+            if let Some(w) = k.pending_window_days {
+                o.insert("PendingDeletionWindowInDays".into(), json!(w));
+            }
+        }
+        if let (Some(ks), Value::Object(o)) = (&k.key_store, &mut m) {
+            o.insert("CustomKeyStoreId".into(), json!(ks));
+        }
+        m
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// Random bytes as lowercase hex (grant ids).
+    fn hex_id(&mut self, bytes: usize) -> String {
+        let mut b = vec![0u8; bytes];
+        rand_core::Rng::fill_bytes(self.env.rng, &mut b);
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// AWS KMS's access-denied message.
+fn denied_message(
+    caller: &str,
+    action: &str,
+    resource: &str,
+    resp: &crate::iam::evaluate::Response,
+) -> String {
+    let why = match resp.decision {
+        Decision::ExplicitDeny => {
+            let layer = resp
+                .deciding
+                .first()
+                .map(|d| d.split(':').next().unwrap_or_default())
+                .unwrap_or_default();
+            let what = match layer {
+                "scp" => "a service control policy",
+                "rcp" => "a resource control policy",
+                "key-policy" => "a resource-based policy",
+                "boundary" => "a permissions boundary",
+                "session" => "a session policy",
+                _ => "an identity-based policy",
+            };
+            format!("with an explicit deny in {what}")
+        }
+        _ if resp.org_blocked => "because no service control policy allows the action".to_string(),
+        _ if resp.summary.contains("identity-based") => {
+            format!("because no identity-based policy allows the {action} action")
+        }
+        _ => format!("because no resource-based policy allows the {action} action"),
+    };
+    format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
+}
+
+/// A fresh key id: a version-4 UUID from the seeded generator.
+pub fn new_key_id(rng: &mut ChaCha20Rng) -> String {
+    let mut b = [0u8; 16];
+    rand_core::Rng::fill_bytes(rng, &mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h.get(0..8).unwrap_or(""),
+        h.get(8..12).unwrap_or(""),
+        h.get(12..16).unwrap_or(""),
+        h.get(16..20).unwrap_or(""),
+        h.get(20..32).unwrap_or("")
+    )
+}
