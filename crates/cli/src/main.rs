@@ -163,7 +163,12 @@ fn run(args: &[String]) -> ExitCode {
             Err(e) => eprintln!("error: cannot serialize results: {e}"),
         }
     }
-    println!("{passed} passed, {failed} failed");
+    // With --json, standard output stays one JSON document; the summary goes to standard error.
+    if opts.json {
+        eprintln!("{passed} passed, {failed} failed");
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
     if bad_file {
         ExitCode::from(2)
     } else if failed > 0 {

@@ -286,7 +286,7 @@ fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Tra
     format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
 }
 
-fn finish(mut r: StepResult, step: &Step) -> StepResult {
+fn finish(mut r: StepResult, step: &Step, outputs: &BTreeMap<String, serde_json::Value>) -> StepResult {
     if let Some(exp) = &step.expect {
         let mut failures = Vec::new();
         if let Some(d) = exp.decision {
@@ -309,6 +309,8 @@ fn finish(mut r: StepResult, step: &Step) -> StepResult {
             }
         }
         if let Some(want) = &exp.output {
+            let resolved = resolve_json(want, outputs);
+            let want = resolved.as_ref().unwrap_or(want);
             match &r.output {
                 Some(got) if subset(want, got) => {}
                 Some(got) => failures.push(format!("output: expected a subset {want}, got {got}")),
@@ -323,6 +325,10 @@ fn finish(mut r: StepResult, step: &Step) -> StepResult {
                 .as_ref()
                 .map(|t| t.deciding.clone())
                 .unwrap_or_default();
+            let want: Vec<String> = want
+                .iter()
+                .map(|w| resolve_refs(w, outputs).unwrap_or_else(|_| w.clone()))
+                .collect();
             let mut a = want.clone();
             let mut b = got.clone();
             a.sort();
@@ -533,7 +539,7 @@ fn run_step(
     };
     let Some(call) = &step.call else {
         r.reason = format!("time advanced to {now}");
-        return Ok(finish(r, step));
+        return Ok(finish(r, step, outputs));
     };
     let (service, operation) = call.split_once(':').unwrap_or((call.as_str(), ""));
 
@@ -568,7 +574,7 @@ fn run_step(
                         Some(_) => format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
                         None => format!("access key `{k}` does not exist (or was deleted), so the request is not authenticated"),
                     };
-                    return Ok(finish(r, step));
+                    return Ok(finish(r, step, outputs));
                 }
             }
         }
@@ -682,7 +688,7 @@ fn run_step(
             }
         }
         r.trace = outcome.trace;
-        return Ok(finish(r, step));
+        return Ok(finish(r, step, outputs));
     }
 
     // Any other action: authorization only, against the step's resource.
@@ -749,7 +755,7 @@ fn run_step(
         }
     }
     r.trace = resp.trace;
-    Ok(finish(r, step))
+    Ok(finish(r, step, outputs))
 }
 
 #[cfg(test)]
