@@ -429,3 +429,58 @@ pub fn lint_scenario(s: &Scenario) -> Vec<Finding> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn codes(src: &str, kind: PolicyKind) -> Vec<&'static str> {
+        let p = Policy::from_json(&parse(src).unwrap(), kind, &JsonPath::root()).unwrap();
+        let mut out = Vec::new();
+        lint_policy(&p, "p", &JsonPath::root(), &mut out);
+        out.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn findings() {
+        let c = codes(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#,
+            PolicyKind::Identity,
+        );
+        assert_eq!(c, ["kms-star-on-star"]);
+        let c = codes(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*",
+                "Condition":{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["app"]},"StringEqual":{"aws:username":"x"}}}]}"#,
+            PolicyKind::Identity,
+        );
+        assert!(c.contains(&"forallvalues-without-null-guard"), "{c:?}");
+        assert!(c.contains(&"unknown-operator"), "{c:?}");
+        let c = codes(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*",
+                "Condition":{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["app"]},"Null":{"kms:EncryptionContextKeys":"false"}}}]}"#,
+            PolicyKind::Identity,
+        );
+        assert!(!c.contains(&"forallvalues-without-null-guard"), "{c:?}");
+        let c = codes(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/a"},"Action":"s3:GetObject","Resource":"*"},
+                {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:GetObject","Resource":"*"},
+                {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#,
+            PolicyKind::Resource,
+        );
+        assert!(c.contains(&"allow-with-notprincipal"));
+        assert!(c.contains(&"wildcard-principal"));
+        assert!(c.contains(&"public-access"));
+        let c = codes(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}"}]}"#,
+            PolicyKind::Identity,
+        );
+        assert_eq!(c, ["variables-need-2012"]);
+        let c = codes(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":"a","aws:Bogus":"x"}}}]}"#,
+            PolicyKind::Identity,
+        );
+        assert!(c.contains(&"multivalued-without-set-operator"));
+        assert!(c.contains(&"unknown-condition-key"));
+    }
+}
