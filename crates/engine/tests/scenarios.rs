@@ -1,0 +1,116 @@
+//! The scenario corpus: every `*.json` under `scenarios/` is parsed and run, and every step's
+//! `expect` must hold. Also: malformed documents give the exact located error.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use kmslab_engine::{parse_scenario, run_scenario};
+use std::path::{Path, PathBuf};
+
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            scenario_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_scenario_meets_its_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files = Vec::new();
+    scenario_files(&root, &mut files);
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no scenarios found under {}",
+        root.display()
+    );
+    let mut failures = Vec::new();
+    let (mut checked, mut iam, mut kms) = (0, 0, 0);
+    for f in &files {
+        let name = f.strip_prefix(&root).unwrap().display().to_string();
+        let src = std::fs::read_to_string(f).unwrap();
+        let s = parse_scenario(&src).unwrap_or_else(|e| panic!("{}", e.in_file(&name)));
+        let report = run_scenario(&s).unwrap_or_else(|e| panic!("{}", e.in_file(&name)));
+        let with_expect = report
+            .steps
+            .iter()
+            .filter(|r| r.expectation.is_some())
+            .count();
+        assert!(with_expect > 0, "{name}: no step has an `expect`");
+        for r in &report.steps {
+            let Some(e) = &r.expectation else { continue };
+            checked += 1;
+            match r.call.as_deref() {
+                Some(c) if c.starts_with("kms:") => kms += 1,
+                Some(_) => iam += 1,
+                None => {}
+            }
+            if !e.passed {
+                failures.push(format!("{name} step {}: {}", r.id, e.failures.join("; ")));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failing steps:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        iam >= 80,
+        "the corpus needs at least 80 IAM steps with expectations, has {iam}"
+    );
+    assert!(checked >= iam + kms);
+    println!(
+        "{checked} steps checked ({iam} IAM/authorization, {kms} KMS) in {} files",
+        files.len()
+    );
+}
+
+fn error_of(src: &str) -> String {
+    parse_scenario(src)
+        .and_then(|s| run_scenario(&s).map(|_| ()))
+        .map(|()| String::from("no error"))
+        .unwrap_or_else(|e| e.to_string())
+}
+
+#[test]
+fn malformed_documents_are_located() {
+    assert_eq!(
+        error_of("{\n  \"kmslab\": 1,\n  \"steps\": [],\n}"),
+        "4:1: at $: trailing comma before `}`"
+    );
+    assert_eq!(
+        error_of("{\"kmslab\": 1, \"stepz\": []}"),
+        "1:15: at $.stepz: unknown field `stepz` in a scenario (did you mean `steps`?)"
+    );
+    assert_eq!(
+        error_of(
+            "{\"kmslab\": 1, \"iam\": {\"policies\": [{\"name\": \"P\", \"document\":\n {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}}]}, \"steps\": []}"
+        ),
+        "2:53: at $.iam.policies[0].document.Statement[0].Effect: `Effect` must be `Allow` or `Deny`, found `allow`"
+    );
+    assert_eq!(
+        error_of(
+            "{\"kmslab\": 1, \"iam\": {\"users\": [{\"name\": \"u\"}]}, \"steps\": [\n {\"caller\": \"${nope.Arn}\", \"call\": \"s3:ListAllMyBuckets\"}]}"
+        ),
+        "2:2: at $.steps[0].caller: `${nope.Arn}` refers to step `nope`, which has not run before this step or has no output"
+    );
+    assert_eq!(
+        error_of("{\"kmslab\": 2, \"steps\": []}"),
+        "1:12: at $.kmslab: unsupported scenario format version `2`: this kmslab reads version 1"
+    );
+    assert_eq!(
+        error_of("{\"kmslab\": 1, \"steps\": [{\"caller\": \"arn:aws:iam::111122223333:user/ghost\", \"call\": \"s3:ListAllMyBuckets\"}]}"),
+        "1:25: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`)"
+    );
+}
