@@ -1,0 +1,45 @@
+//! The app's components. Each renders an engine value; none decides anything.
+
+mod compose;
+mod editor;
+mod examples;
+mod lint;
+mod results;
+mod trace_view;
+
+pub use compose::ComposeForm;
+pub use editor::Editor;
+pub use examples::ExamplePicker;
+pub use lint::LintPanel;
+pub use results::ResultsTable;
+pub use trace_view::TraceView;
+
+use kmslab_engine::{Decision, StepResult};
+use leptos::prelude::*;
+
+/// The CSS class for a decision.
+pub fn decision_class(d: Option<Decision>) -> &'static str {
+    match d {
+        Some(Decision::Allow) => "allow",
+        Some(Decision::ExplicitDeny) => "deny",
+        Some(Decision::ImplicitDeny) => "implicit",
+        None => "none",
+    }
+}
+
+/// The decision, error and reason of a step, on one line.
+pub fn outcome_line(step: &StepResult) -> impl IntoView {
+    let decision = step.decision.map_or("no decision", |d| d.as_str());
+    let error = step.error.clone().unwrap_or_else(|| "success".into());
+    let message = step.message.clone();
+    view! {
+        <p class="outcome">
+            <span class=format!("badge {}", decision_class(step.decision)) data-testid="decision">{decision}</span>
+            " "
+            <span class="error-name" data-testid="error">{error}</span>
+            " — "
+            <span data-testid="reason">{step.reason.clone()}</span>
+        </p>
+        {message.map(|m| view! { <p class="aws-message" data-testid="message">{m}</p> })}
+    }
+}

@@ -1,0 +1,113 @@
+//! Compose a request by hand and evaluate it against the scenario's world.
+
+use super::outcome_line;
+use super::TraceView;
+use kmslab_engine::iam::context::ContextValue;
+use kmslab_engine::scenario::{evaluate_adhoc, AdHocRequest};
+use kmslab_engine::{parse_scenario, StepResult};
+use leptos::prelude::*;
+
+/// Reads `key=value` lines; a key given on several lines becomes a multi-valued key.
+fn parse_context(src: &str) -> Result<Vec<(String, ContextValue)>, String> {
+    let mut out: Vec<(String, ContextValue)> = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| format!("context line {}: write `key=value`", i + 1))?;
+        let (k, v) = (k.trim().to_string(), v.trim().to_string());
+        match out.iter_mut().find(|(ek, _)| ek == &k) {
+            Some((_, ContextValue::Single(first))) => {
+                let first = std::mem::take(first);
+                if let Some(entry) = out.iter_mut().find(|(ek, _)| ek == &k) {
+                    entry.1 = ContextValue::Multi(vec![first, v]);
+                }
+            }
+            Some((_, ContextValue::Multi(vals))) => vals.push(v),
+            None => out.push((k, ContextValue::Single(v))),
+        }
+    }
+    Ok(out)
+}
+
+/// A form: caller, action, resource, context; Evaluate shows the decision and trace.
+#[component]
+pub fn ComposeForm(
+    /// The scenario text (its world is what the request is evaluated against).
+    text: RwSignal<String>,
+    /// Where the result goes.
+    result: RwSignal<Option<Result<StepResult, String>>>,
+) -> impl IntoView {
+    let caller = RwSignal::new(String::from("arn:aws:iam::111122223333:user/nps-service"));
+    let action = RwSignal::new(String::from("kms:Decrypt"));
+    let resource = RwSignal::new(String::new());
+    let context = RwSignal::new(String::from("aws:SourceIp=203.0.113.10"));
+    let evaluate = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let r = parse_context(&context.get_untracked()).and_then(|ctx| {
+            let s = parse_scenario(&text.get_untracked()).map_err(|e| e.to_string())?;
+            evaluate_adhoc(
+                &s,
+                &AdHocRequest {
+                    caller: caller.get_untracked(),
+                    action: action.get_untracked(),
+                    resource: resource.get_untracked(),
+                    context: ctx,
+                },
+            )
+            .map_err(|e| e.to_string())
+        });
+        result.set(Some(r));
+    };
+    let field = move |label: &'static str,
+                      id: &'static str,
+                      sig: RwSignal<String>,
+                      hint: &'static str| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <input type="text" data-testid=id placeholder=hint prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <form class="compose" on:submit=evaluate>
+            <h2>"Compose a request"</h2>
+            <p class="hint">"Authorization only, against the scenario's policies (a kms: action is decided under the key policy when the resource is a key ARN)."</p>
+            {field("Caller", "compose-caller", caller, "arn:aws:iam::ACCOUNT:user/NAME")}
+            {field("Action", "compose-action", action, "service:Action")}
+            {field("Resource", "compose-resource", resource, "an ARN, or empty for *")}
+            <label>
+                <span>"Context"</span>
+                <textarea data-testid="compose-context" rows="3" placeholder="aws:SourceIp=203.0.113.10" prop:value=move || context.get() on:input=move |ev| context.set(event_target_value(&ev))></textarea>
+            </label>
+            <button type="submit" data-testid="evaluate">"Evaluate"</button>
+            {move || result.get().map(|r| match r {
+                Ok(step) => view! { <div class="adhoc" data-testid="adhoc-result">{outcome_line(&step)}{step.trace.clone().map(|t| view! { <TraceView trace=t /> })}</div> }.into_any(),
+                Err(e) => view! { <p class="parse-error" role="alert" data-testid="adhoc-error">{e}</p> }.into_any(),
+            })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_lines() {
+        let c = parse_context("a:b=1\n\naws:TagKeys=x\naws:TagKeys=y").unwrap();
+        assert_eq!(c[0], ("a:b".into(), ContextValue::Single("1".into())));
+        assert_eq!(
+            c[1],
+            (
+                "aws:TagKeys".into(),
+                ContextValue::Multi(vec!["x".into(), "y".into()])
+            )
+        );
+        assert!(parse_context("novalue").is_err());
+    }
+}

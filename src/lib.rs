@@ -1,0 +1,11 @@
+//! The kmslab web app: a thin Leptos shell over `kmslab_engine`.
+//!
+//! Components render engine values and call engine functions; they decide nothing themselves.
+//! Browser storage is touched only in [`storage`].
+
+pub mod app;
+pub mod components;
+pub mod examples;
+pub mod storage;
+
+pub use app::App;

@@ -1,0 +1,103 @@
+import { test, expect, Page } from '@playwright/test';
+
+// Collects console errors and failed requests so every test can assert a clean page.
+function watch(page: Page) {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function fresh(page: Page) {
+  await page.goto('./');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(page.getByTestId('editor')).toBeVisible();
+}
+
+test('runs the example and explains each decision', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('summary')).toHaveText(/\d+ passed, 0 failed/);
+  await expect(page.getByTestId('step-row-enc').getByTestId('row-decision')).toHaveText('Allow');
+  await expect(page.getByTestId('step-row-outside').getByTestId('row-decision')).toHaveText('ExplicitDeny');
+
+  await page.getByTestId('step-row-enc').click();
+  const trace = page.getByTestId('trace');
+  await expect(page.getByTestId('trace-summary')).toContainText('Allow');
+  await expect(trace).toContainText('identity:NPS_KMS_Policy:UseNpsKey');
+  await expect(page.getByTestId('deciding')).toContainText('key-policy:Enable IAM User Permissions');
+
+  await page.getByTestId('step-row-outside').click();
+  await expect(page.getByTestId('trace-summary')).toContainText('ExplicitDeny');
+  await expect(page.getByTestId('trace')).toContainText('NotIpAddress');
+  await expect(page.getByTestId('message')).toContainText('with an explicit deny in an identity-based policy');
+
+  // Encrypt then Decrypt in the browser: the plaintext comes back.
+  await page.getByTestId('step-row-inside').click();
+  await expect(page.getByTestId('output')).toContainText('"Plaintext": "aGVsbG8="');
+
+  await page.screenshot({ path: 'tests/artifacts/app.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('a grant used before it propagates, then with its token', async ({ page }) => {
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('summary')).toHaveText(/0 failed/);
+  await page.getByTestId('step-row-too-soon').click();
+  await expect(page.getByTestId('trace-summary')).toContainText('not propagated');
+  await page.getByTestId('step-row-with-token').click();
+  await expect(page.getByTestId('deciding')).toContainText('grant:');
+});
+
+test('composes a request and evaluates it', async ({ page }) => {
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('compose-caller').fill('arn:aws:iam::111122223333:user/nps-service');
+  await page.getByTestId('compose-action').fill('kms:Decrypt');
+  await page.getByTestId('compose-resource').fill('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  await page.getByTestId('compose-context').fill('aws:SourceIp=198.51.100.1\nkms:EncryptionContext:app=nps');
+  await page.getByTestId('evaluate').click();
+  const result = page.getByTestId('adhoc-result');
+  await expect(result.getByTestId('decision')).toHaveText('ExplicitDeny');
+  await expect(result).toContainText('DenyOutsideCorpNetwork');
+});
+
+test('a syntax error is located and the text survives a reload', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const broken = '{\n  "kmslab": 1,\n  "steps": [,]\n}';
+  await page.getByTestId('editor').fill(broken);
+  await expect(page.getByTestId('parse-error')).toContainText('line 3, column 13');
+  await expect(page.getByTestId('run-all')).toBeDisabled();
+  await page.reload();
+  await expect(page.getByTestId('editor')).toHaveValue(broken);
+  await expect(page.getByTestId('parse-error')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('an invalid policy is reported with its JSON path', async ({ page }) => {
+  await fresh(page);
+  const doc = JSON.stringify({
+    kmslab: 1,
+    iam: { policies: [{ name: 'P', document: { Version: '2012-10-17', Statement: [{ Effect: 'Permit', Action: 's3:*', Resource: '*' }] } }] },
+    steps: [],
+  }, null, 2);
+  await page.getByTestId('editor').fill(doc);
+  await expect(page.getByTestId('parse-error')).toContainText('$.iam.policies[0].document.Statement[0].Effect');
+  await expect(page.getByTestId('parse-error')).toContainText('`Permit`');
+});
+
+test('no request leaves the page after load', async ({ page }) => {
+  const outside: string[] = [];
+  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1')) outside.push(r.url()); });
+  await fresh(page);
+  await page.getByTestId('example-scp-guardrail').click();
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('summary')).toBeVisible();
+  expect(outside.filter((u) => !u.startsWith('data:'))).toEqual([]);
+});
