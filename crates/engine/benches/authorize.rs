@@ -1,1 +1,196 @@
-fn main() {}
+//! Benchmarks: authorization per request (realistic world, with and without the trace), a
+//! whole one-step scenario run, an adversarial 32 KB policy, and a 4 KiB KMS Encrypt end to end.
+//! `scripts/bench.sh` runs them and writes the figures into `docs/benchmarks.md`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use kmslab_engine::iam::arn::AccountId;
+use kmslab_engine::iam::context::{Context, Principal, PrincipalKind, Request};
+use kmslab_engine::iam::evaluate::{
+    authorize, AuthzInput, NamedPolicy, OrgPolicies, ResourceKind, ResourcePolicy,
+};
+use kmslab_engine::iam::policy::{Policy, PolicyKind};
+use kmslab_engine::json::{self, JsonPath};
+use std::hint::black_box;
+
+fn parse(src: &str, kind: PolicyKind) -> Policy {
+    Policy::from_json(&json::parse(src).unwrap(), kind, &JsonPath::root()).unwrap()
+}
+
+/// Ten identity policies with five statements each (50 statements), conditions throughout;
+/// the request matches one statement near the end.
+fn realistic_policies() -> Vec<Policy> {
+    (0..10)
+        .map(|p| {
+            let stmts: Vec<String> = (0..5)
+                .map(|s| {
+                    let n = p * 5 + s;
+                    format!(
+                        r#"{{"Sid":"S{n}","Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","s3:Get*"],
+                        "Resource":"arn:aws:kms:us-east-1:111122223333:key/{n:08}-aaaa-bbbb-cccc-dddddddddddd",
+                        "Condition":{{"StringEquals":{{"kms:EncryptionContext:app":"app-{n}"}},
+                                     "IpAddress":{{"aws:SourceIp":["10.0.0.0/8","203.0.113.0/24"]}},
+                                     "StringLike":{{"aws:PrincipalTag/team":"team-*"}},
+                                     "Bool":{{"aws:SecureTransport":"true"}},
+                                     "DateLessThan":{{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}}}}}"#
+                    )
+                })
+                .collect();
+            parse(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(",")), PolicyKind::Identity)
+        })
+        .collect()
+}
+
+fn request(resource: &str) -> Request {
+    let mut context = Context::default();
+    for (k, v) in [
+        ("aws:SourceIp", "203.0.113.10"),
+        ("aws:PrincipalTag/team", "team-red"),
+        ("aws:SecureTransport", "true"),
+        ("aws:CurrentTime", "2026-11-22T12:00:00Z"),
+        ("kms:EncryptionContext:app", "app-47"),
+        ("aws:PrincipalArn", "arn:aws:iam::111122223333:user/alice"),
+        ("kms:CallerAccount", "111122223333"),
+    ] {
+        context.insert_single(k, v);
+    }
+    Request {
+        principal: Principal {
+            arn: "arn:aws:iam::111122223333:user/alice".into(),
+            account: AccountId::parse("111122223333"),
+            kind: PrincipalKind::User {
+                name: "alice".into(),
+            },
+        },
+        action: "kms:Decrypt".into(),
+        resource: resource.into(),
+        resource_account: AccountId::parse("111122223333"),
+        partition: "aws".into(),
+        context,
+    }
+}
+
+fn bench_authorize(c: &mut Criterion) {
+    let policies = realistic_policies();
+    let key_policy = parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+        PolicyKind::Resource,
+    );
+    let resource = "arn:aws:kms:us-east-1:111122223333:key/00000047-aaaa-bbbb-cccc-dddddddddddd";
+    let req = request(resource);
+    let input = AuthzInput {
+        request: &req,
+        identity: policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| NamedPolicy {
+                name: format!("P{i}"),
+                via: None,
+                policy: p,
+            })
+            .collect(),
+        boundary: None,
+        session: None,
+        scps: OrgPolicies::NotApplicable("bench".into()),
+        rcps: OrgPolicies::NotApplicable("bench".into()),
+        resource_policy: Some(ResourcePolicy {
+            kind: ResourceKind::KmsKey,
+            name: resource.into(),
+            policy: &key_policy,
+        }),
+    };
+    assert_eq!(
+        authorize(&input, false).decision,
+        kmslab_engine::Decision::Allow
+    );
+    c.bench_function("authorize_realistic_no_trace", |b| {
+        b.iter(|| authorize(black_box(&input), false))
+    });
+    c.bench_function("authorize_realistic_traced", |b| {
+        b.iter(|| authorize(black_box(&input), true))
+    });
+
+    // An adversarial policy of about 32 KB: patterns built to make a backtracking matcher blow
+    // up, against long request values.
+    let evil_pat = format!("{}b", "*a".repeat(60));
+    let stmts: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"E{i}","Effect":"Allow","Action":"kms:{evil_pat}","Resource":"arn:aws:kms:*:*:key/{evil_pat}","Condition":{{"StringLike":{{"aws:PrincipalTag/team":"{evil_pat}"}}}}}}"#
+            )
+        })
+        .collect();
+    let evil_src = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        stmts.join(",")
+    );
+    assert!(
+        evil_src.len() > 28_000 && evil_src.len() <= 32_768,
+        "adversarial policy is {} bytes",
+        evil_src.len()
+    );
+    let evil = parse(&evil_src, PolicyKind::Identity);
+    let long = "a".repeat(2000);
+    let mut evil_req = request(&format!("arn:aws:kms:us-east-1:111122223333:key/{long}"));
+    evil_req.action = format!("kms:{long}");
+    evil_req
+        .context
+        .insert_single("aws:PrincipalTag/team", long.clone());
+    let evil_input = AuthzInput {
+        request: &evil_req,
+        identity: vec![NamedPolicy {
+            name: "Evil".into(),
+            via: None,
+            policy: &evil,
+        }],
+        boundary: None,
+        session: None,
+        scps: OrgPolicies::NotApplicable("bench".into()),
+        rcps: OrgPolicies::NotApplicable("bench".into()),
+        resource_policy: None,
+    };
+    c.bench_function("authorize_adversarial_32kb", |b| {
+        b.iter(|| authorize(black_box(&evil_input), true))
+    });
+}
+
+fn bench_scenarios(c: &mut Criterion) {
+    let src = include_str!("../../../scenarios/examples/nps-least-privilege.json");
+    let s = kmslab_engine::parse_scenario(src).unwrap();
+    c.bench_function("parse_scenario_example", |b| {
+        b.iter(|| kmslab_engine::parse_scenario(black_box(src)).unwrap())
+    });
+    c.bench_function("run_scenario_example_5_steps", |b| {
+        b.iter(|| kmslab_engine::run_scenario(black_box(&s)).unwrap())
+    });
+
+    let plaintext = base64_4k();
+    let enc_src = format!(
+        r#"{{"kmslab":1,"iam":{{"policies":[{{"name":"P","document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}}]}}}}],
+           "users":[{{"name":"u","attached":["P"]}}]}},
+           "keys":[{{"id":"1234abcd-12ab-34cd-56ef-1234567890ab"}}],
+           "steps":[{{"caller":"arn:aws:iam::111122223333:user/u","call":"kms:Encrypt",
+             "input":{{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","Plaintext":"{plaintext}","EncryptionContext":{{"app":"bench"}}}},
+             "expect":{{"error":null}}}}]}}"#
+    );
+    let enc = kmslab_engine::parse_scenario(&enc_src).unwrap();
+    let r = kmslab_engine::run_scenario(&enc).unwrap();
+    assert_eq!(r.passed, 1, "the Encrypt step must succeed");
+    c.bench_function("kms_encrypt_4kib_end_to_end", |b| {
+        b.iter(|| kmslab_engine::run_scenario(black_box(&enc)).unwrap())
+    });
+}
+
+fn base64_4k() -> String {
+    // 4096 bytes of 0x61 ('a') in base64.
+    "YWFh".repeat(1365) + "YQ=="
+}
+
+criterion_group!(benches, bench_authorize, bench_scenarios);
+criterion_main!(benches);

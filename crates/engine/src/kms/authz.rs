@@ -128,13 +128,19 @@ pub fn authorize_key(
     } else if let Some(t) = response.trace.as_mut() {
         // Say why a grant that names the caller and the operation did not help.
         if response.decision == Decision::ImplicitDeny {
-            if let Some(near) = traces.iter().find(|g| g.grantee_matches && g.operation_matches) {
+            if let Some(near) = traces
+                .iter()
+                .find(|g| g.grantee_matches && g.operation_matches)
+            {
                 let why = if !near.in_effect {
                     near.effect_note.clone()
                 } else {
                     near.constraint.clone().unwrap_or_default()
                 };
-                response.summary = format!("{}; grant `{}` names the caller but does not apply: {why}", response.summary, near.grant_id);
+                response.summary = format!(
+                    "{}; grant `{}` names the caller but does not apply: {why}",
+                    response.summary, near.grant_id
+                );
                 t.summary = response.summary.clone();
             }
         }

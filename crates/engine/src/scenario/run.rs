@@ -286,7 +286,11 @@ fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Tra
     format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
 }
 
-fn finish(mut r: StepResult, step: &Step, outputs: &BTreeMap<String, serde_json::Value>) -> StepResult {
+fn finish(
+    mut r: StepResult,
+    step: &Step,
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> StepResult {
     if let Some(exp) = &step.expect {
         let mut failures = Vec::new();
         if let Some(d) = exp.decision {

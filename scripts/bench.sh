@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the native benchmarks (criterion) and rewrites the figures in docs/benchmarks.md.
+# Figures are medians on this machine; goals come from the issues that set them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench -p kmslab-engine --bench authorize -- --noplot "$@"
+python3 - <<'PY'
+import json, os, platform, subprocess, datetime
+goals = {  # name: (what, goal in ns or None)
+    "authorize_realistic_no_trace": ("Authorization, 10 policies / 50 statements with conditions, no trace", 5_000),
+    "authorize_realistic_traced": ("Same request with the full decision trace", 5_000),
+    "authorize_adversarial_32kb": ("Adversarial 32 KB policy (backtracking bait), traced", 1_000_000),
+    "parse_scenario_example": ("Parse the NPS example scenario", None),
+    "run_scenario_example_5_steps": ("Run the NPS example (5 steps: encrypt, decrypt, traces)", None),
+    "kms_encrypt_4kib_end_to_end": ("KMS Encrypt of 4 KiB end to end (world, authorization, AES-256-GCM, blob)", None),
+}
+def fmt(ns):
+    return f"{ns/1e6:.2f} ms" if ns >= 1e6 else (f"{ns/1e3:.2f} µs" if ns >= 1e3 else f"{ns:.0f} ns")
+rows = []
+for name, (what, goal) in goals.items():
+    path = f"target/criterion/{name}/new/estimates.json"
+    if not os.path.exists(path):
+        rows.append(f"| {what} | `{name}` | not run | | |")
+        continue
+    median = json.load(open(path))["median"]["point_estimate"]
+    ratio = f"{median/goal:.2f}" if goal else "—"
+    rows.append(f"| {what} | `{name}` | {fmt(median)} | {fmt(goal) if goal else '—'} | {ratio} |")
+cpu = next((l.split(":",1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+text = f"""# Benchmarks
+
+Figures from `scripts/bench.sh` (criterion medians; the ratio is median / goal, so below 1 meets
+the goal). Measured {datetime.date.today()} on {os.cpu_count()} cores, {cpu}, {rustc}, release profile
+of the bench target.
+
+| benchmark | name | median | goal | ratio |
+|---|---|---|---|---|
+""" + "\n".join(rows) + """
+
+Command: `scripts/bench.sh` (which runs `cargo bench -p kmslab-engine --bench authorize`).
+The benchmarks live in `crates/engine/benches/authorize.rs`. The in-browser figures (wasm
+Encrypt, bulk AES-GCM beside WebCrypto, app size and time to interactive) are not measured yet.
+"""
+open("docs/benchmarks.md", "w").write(text)
+print(text)
+PY
