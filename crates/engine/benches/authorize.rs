@@ -119,7 +119,7 @@ fn bench_authorize(c: &mut Criterion) {
     // An adversarial policy of about 32 KB: patterns built to make a backtracking matcher blow
     // up, against long request values.
     let evil_pat = format!("{}b", "*a".repeat(60));
-    let stmts: Vec<String> = (0..40)
+    let stmts: Vec<String> = (0..62)
         .map(|i| {
             format!(
                 r#"{{"Sid":"E{i}","Effect":"Allow","Action":"kms:{evil_pat}","Resource":"arn:aws:kms:*:*:key/{evil_pat}","Condition":{{"StringLike":{{"aws:PrincipalTag/team":"{evil_pat}"}}}}}}"#

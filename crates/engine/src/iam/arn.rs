@@ -6,7 +6,7 @@
 //! `/` and `:`). A pattern that is not ARN-shaped (`*` alone, or any string for non-ARN
 //! resources) is matched against the whole text.
 
-use super::wildcard::{match_toks, Pattern, Tok};
+use super::wildcard::{Pattern, Tok};
 use std::fmt;
 
 /// A 12-digit AWS account id.
@@ -92,33 +92,6 @@ impl fmt::Display for Arn {
     }
 }
 
-/// Splits compiled pattern tokens at the first five literal colons (after a literal `arn`).
-/// Returns `None` when the pattern is not ARN-shaped.
-fn split_arn_pattern(toks: &[Tok]) -> Option<Vec<&[Tok]>> {
-    let mut parts = Vec::with_capacity(6);
-    let mut start = 0;
-    for (i, t) in toks.iter().enumerate() {
-        if parts.len() == 5 {
-            break;
-        }
-        if *t == Tok::Lit(':') {
-            parts.push(toks.get(start..i)?);
-            start = i + 1;
-        }
-    }
-    if parts.len() != 5 {
-        return None;
-    }
-    parts.push(toks.get(start..)?);
-    let first = parts.first()?;
-    let is_arn = first.len() == 3
-        && first
-            .iter()
-            .zip("arn".chars())
-            .all(|(t, c)| *t == Tok::Lit(c));
-    is_arn.then_some(parts)
-}
-
 /// A resource name prepared once per request for matching against many patterns.
 #[derive(Debug, Clone)]
 pub struct PreparedResource {
@@ -157,11 +130,11 @@ pub fn resource_matches_prepared(pattern: &Pattern, resource: &PreparedResource)
     if toks == [Tok::Any] {
         return true;
     }
-    match (split_arn_pattern(toks), &resource.fields) {
+    match (pattern.arn_parts(), &resource.fields) {
         (Some(p), Some(fields)) => p
             .iter()
             .zip(fields.iter())
-            .all(|(pt, field)| match_toks(pt, field, false)),
+            .all(|(pt, field)| pt.matches_chars(field, false)),
         // An ARN-shaped pattern never matches a resource that is not an ARN.
         (Some(_), None) => false,
         // `arn:` with fewer than six parts is not a usable ARN pattern.
@@ -170,7 +143,7 @@ pub fn resource_matches_prepared(pattern: &Pattern, resource: &PreparedResource)
         {
             false
         }
-        (None, _) => match_toks(toks, &resource.chars, false),
+        (None, _) => pattern.matches_chars(&resource.chars, false),
     }
 }
 

@@ -203,6 +203,8 @@ pub struct Condition {
     pub operator_name: String,
     /// The condition key as written (matched case-insensitively).
     pub key: String,
+    /// The key in lowercase, for lookups without allocation.
+    key_lc: String,
     /// The values, with policy variables.
     pub values: Vec<Template>,
     /// Where the key is written.
@@ -235,6 +237,7 @@ impl Condition {
             operator,
             operator_name: operator_name.to_string(),
             key: key.to_string(),
+            key_lc: key.to_ascii_lowercase(),
             values: values
                 .into_iter()
                 .map(|(v, _)| Template::parse(&v, variables))
@@ -341,9 +344,17 @@ pub struct CondOutcome {
 }
 
 impl Condition {
-    /// Evaluates the condition against the request context.
+    /// Evaluates the condition against the request context. Without `tracing` no explanation
+    /// is built (the fast path); the result is the same.
     pub fn evaluate(&self, ctx: &Context, tracing: bool) -> CondOutcome {
-        let request = ctx.get(&self.key);
+        let request = ctx.get_lowercase(&self.key_lc);
+        if !tracing {
+            return CondOutcome {
+                result: self.holds(ctx, request),
+                missing_key: request.is_none(),
+                trace: None,
+            };
+        }
         let missing_key = request.is_none();
         let (result, explanation, error, policy_values) = self.eval_inner(ctx, request);
         let trace = tracing.then(|| ConditionTrace {
@@ -359,6 +370,59 @@ impl Condition {
             result,
             missing_key,
             trace,
+        }
+    }
+
+    /// The condition's truth, with no explanation.
+    fn holds(&self, ctx: &Context, request: Option<&ContextValue>) -> bool {
+        let Operator::Known {
+            kind,
+            qualifier,
+            if_exists,
+        } = &self.operator
+        else {
+            return false;
+        };
+        let kind = *kind;
+        if kind == OpKind::Null {
+            let absent = match request {
+                None => true,
+                Some(ContextValue::Multi(v)) => v.is_empty(),
+                Some(ContextValue::Single(_)) => false,
+            };
+            return self.values.iter().any(|t| {
+                t.resolve(ctx).is_ok_and(|r| {
+                    (absent && r.text().eq_ignore_ascii_case("true"))
+                        || (!absent && r.text().eq_ignore_ascii_case("false"))
+                })
+            });
+        }
+        let negated = kind.negated();
+        let Some(value) = request else {
+            return match (qualifier, if_exists, negated) {
+                (_, true, _) => true,
+                (Some(SetQualifier::ForAllValues), _, _) => true,
+                (Some(SetQualifier::ForAnyValue), _, _) => false,
+                (None, false, negated) => negated,
+            };
+        };
+        let passes = |v: &str| {
+            let m = self.values.iter().any(|t| {
+                t.resolve(ctx)
+                    .is_ok_and(|p| positive_match(kind, v, &p).unwrap_or(false))
+            });
+            m != negated
+        };
+        match (value, qualifier) {
+            (ContextValue::Single(v), _) => passes(v),
+            (ContextValue::Multi(vs), Some(SetQualifier::ForAllValues)) => {
+                vs.iter().all(|v| passes(v))
+            }
+            (ContextValue::Multi(vs), Some(SetQualifier::ForAnyValue)) => {
+                vs.iter().any(|v| passes(v))
+            }
+            (ContextValue::Multi(vs), None) if negated => vs.iter().all(|v| passes(v)),
+            (ContextValue::Multi(vs), None) => vs.iter().any(|v| passes(v)),
         }
     }
 
@@ -390,7 +454,7 @@ impl Condition {
         for t in &self.values {
             match t.resolve(ctx) {
                 Ok(r) => {
-                    shown.push(r.text());
+                    shown.push(r.text().to_string());
                     resolved.push(r);
                 }
                 Err(missing) => {
@@ -541,7 +605,7 @@ fn positive_match(kind: OpKind, req: &str, pol: &super::vars::Resolved) -> Resul
             let r = parse_number(req)
                 .ok_or_else(|| format!("request value `{req}` is not a number"))?;
             let pv =
-                parse_number(&p).ok_or_else(|| format!("policy value `{p}` is not a number"))?;
+                parse_number(p).ok_or_else(|| format!("policy value `{p}` is not a number"))?;
             match kind {
                 NumericLessThan => r < pv,
                 NumericLessThanEquals => r <= pv,
@@ -558,7 +622,7 @@ fn positive_match(kind: OpKind, req: &str, pol: &super::vars::Resolved) -> Resul
         | DateGreaterThanEquals => {
             let r = Instant::parse_policy_date(req)
                 .map_err(|_| format!("request value `{req}` is not a date"))?;
-            let pv = Instant::parse_policy_date(&p)
+            let pv = Instant::parse_policy_date(p)
                 .map_err(|_| format!("policy value `{p}` is not a date"))?;
             match kind {
                 DateLessThan => r < pv,
@@ -582,14 +646,14 @@ fn positive_match(kind: OpKind, req: &str, pol: &super::vars::Resolved) -> Resul
                 .parse()
                 .map_err(|_| format!("request value `{req}` is not an IP address"))?;
             let net =
-                parse_cidr(&p).ok_or_else(|| format!("policy value `{p}` is not a CIDR block"))?;
+                parse_cidr(p).ok_or_else(|| format!("policy value `{p}` is not a CIDR block"))?;
             ip_in(ip, net)
         }
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
             if Arn::parse(req).is_none() {
                 return Err(format!("request value `{req}` is not an ARN"));
             }
-            resource_matches(&pol.pattern(), req)
+            resource_matches(pol.pattern(), req)
         }
         Null => false,
     })

@@ -45,7 +45,16 @@ impl Context {
 
     /// The value of `key`, if the request has it.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.entries.get(&key.to_ascii_lowercase()).map(|(_, v)| v)
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.entries.get(&key.to_ascii_lowercase()).map(|(_, v)| v)
+        } else {
+            self.entries.get(key).map(|(_, v)| v)
+        }
+    }
+
+    /// The value of a key already in lowercase (no allocation on the hot path).
+    pub fn get_lowercase(&self, key_lc: &str) -> Option<&ContextValue> {
+        self.entries.get(key_lc).map(|(_, v)| v)
     }
 
     /// The single value of `key` (a policy variable cannot use a multi-valued key).

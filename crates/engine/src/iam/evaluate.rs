@@ -139,7 +139,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
     let req = input.request;
     let prep = Prepared {
         req,
-        action: req.action.chars().collect(),
+        action: req.action.to_lowercase().chars().collect(),
         resource: PreparedResource::new(&req.resource),
     };
     let mut rec = Recorder {
@@ -509,7 +509,7 @@ fn eval_statement(
         .action
         .patterns
         .iter()
-        .find(|(_, p)| p.matches_chars(&prep.action, true));
+        .find(|(_, p)| p.matches_chars(&prep.action, false));
     let action_ok = hit.is_some() != stmt.action.negated;
     if let Some(st) = st.as_mut() {
         st.action = Check {
@@ -542,7 +542,7 @@ fn eval_statement(
         for t in &rb.patterns {
             match t.resolve(&prep.req.context) {
                 Ok(r) => {
-                    if resource_matches_prepared(&r.pattern(), &prep.resource) {
+                    if resource_matches_prepared(r.pattern(), &prep.resource) {
                         hit = Some(t.raw());
                         break;
                     }

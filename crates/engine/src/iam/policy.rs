@@ -409,7 +409,8 @@ fn parse_statement(
                             ),
                         });
                     }
-                    patterns.push((a.clone(), Pattern::new(&a)));
+                    // Actions match case-insensitively: compile the lowercase form once.
+                    patterns.push((a.clone(), Pattern::new(&a.to_lowercase())));
                 }
                 action = Some(ActionBlock {
                     negated: m.key == "NotAction",

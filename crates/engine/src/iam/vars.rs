@@ -9,6 +9,7 @@
 
 use super::context::Context;
 use super::wildcard::{Pattern, Tok};
+use std::borrow::Cow;
 
 /// One piece of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,32 +30,42 @@ enum Piece {
 pub struct Template {
     raw: String,
     pieces: Vec<Piece>,
+    /// The resolved form, computed once, when no piece depends on the request.
+    fixed: Option<Resolved>,
 }
 
 /// A template with its variables replaced: the text pieces keep their wildcards, substituted
-/// values are literal.
+/// values are literal. Both forms are built once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    segs: Vec<(bool, String)>, // (is policy text, content)
+    text: String,
+    pattern: Pattern,
 }
 
 impl Resolved {
-    /// The plain string (for exact operators, where `*` is just a character).
-    pub fn text(&self) -> String {
-        self.segs.iter().map(|(_, s)| s.as_str()).collect()
-    }
-
-    /// The wildcard pattern (for `Like` operators and resources).
-    pub fn pattern(&self) -> Pattern {
+    fn from_segs(segs: &[(bool, String)]) -> Resolved {
         let mut toks = Vec::new();
-        for (is_text, s) in &self.segs {
+        for (is_text, s) in segs {
             if *is_text {
                 toks.extend_from_slice(Pattern::new(s).toks());
             } else {
                 toks.extend(s.chars().map(Tok::Lit));
             }
         }
-        Pattern::from_toks(toks)
+        Resolved {
+            text: segs.iter().map(|(_, s)| s.as_str()).collect(),
+            pattern: Pattern::from_toks(toks),
+        }
+    }
+
+    /// The plain string (for exact operators, where `*` is just a character).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The wildcard pattern (for `Like` operators and resources).
+    pub fn pattern(&self) -> &Pattern {
+        &self.pattern
     }
 }
 
@@ -69,10 +80,7 @@ impl Template {
         let mut pieces = Vec::new();
         if !variables || !raw.contains("${") {
             pieces.push(Piece::Text(raw.to_string()));
-            return Template {
-                raw: raw.to_string(),
-                pieces,
-            };
+            return Template::new(raw, pieces);
         }
         let mut rest = raw;
         let mut text = String::new();
@@ -102,10 +110,22 @@ impl Template {
         if !text.is_empty() {
             pieces.push(Piece::Text(text));
         }
-        Template {
+        Template::new(raw, pieces)
+    }
+
+    fn new(raw: &str, pieces: Vec<Piece>) -> Template {
+        let mut t = Template {
             raw: raw.to_string(),
             pieces,
+            fixed: None,
+        };
+        if !t.has_variables() {
+            t.fixed = t
+                .resolve_segs(&Context::default())
+                .ok()
+                .map(|s| Resolved::from_segs(&s));
         }
+        t
     }
 
     /// The text as written in the policy.
@@ -126,8 +146,18 @@ impl Template {
         })
     }
 
-    /// Replaces each variable with the request's single value for its key.
-    pub fn resolve(&self, ctx: &Context) -> Result<Resolved, MissingVariable> {
+    /// Replaces each variable with the request's single value for its key. A template without
+    /// variables is resolved once, at parse time.
+    pub fn resolve(&self, ctx: &Context) -> Result<Cow<'_, Resolved>, MissingVariable> {
+        match &self.fixed {
+            Some(r) => Ok(Cow::Borrowed(r)),
+            None => self
+                .resolve_segs(ctx)
+                .map(|s| Cow::Owned(Resolved::from_segs(&s))),
+        }
+    }
+
+    fn resolve_segs(&self, ctx: &Context) -> Result<Vec<(bool, String)>, MissingVariable> {
         let mut segs = Vec::with_capacity(self.pieces.len());
         for p in &self.pieces {
             match p {
@@ -140,7 +170,7 @@ impl Template {
                 },
             }
         }
-        Ok(Resolved { segs })
+        Ok(segs)
     }
 }
 
@@ -200,7 +230,7 @@ mod tests {
         assert!(!r.pattern().matches("aXbxyz"));
         // A substituted value's `*` is literal too.
         let t = Template::parse("team-${aws:PrincipalTag/team}", true);
-        let p = t.resolve(&ctx()).unwrap().pattern();
+        let p = t.resolve(&ctx()).unwrap().pattern().clone();
         assert!(p.matches("team-red*"));
         assert!(!p.matches("team-redder"));
     }

@@ -19,42 +19,119 @@ pub enum Tok {
     Any,
 }
 
+/// A run of the pattern between two `*`: fixed length, compared as a slice when it has no `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    /// The run's characters (`?` positions hold a placeholder).
+    chars: Vec<char>,
+    /// Which positions are `?` (empty when none).
+    ones: Vec<bool>,
+}
+
 /// A compiled wildcard pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     toks: Vec<Tok>,
+    /// The runs between `*` tokens: the text must start with the first, end with the last, and
+    /// contain the others in order.
+    runs: Vec<Run>,
+    /// For an ARN-shaped pattern (`arn:` and at least five literal colons): its six parts, each
+    /// compiled on its own, so resource matching does no splitting per request.
+    arn: Option<Box<[Pattern; 6]>>,
+}
+
+fn compile_runs(toks: &[Tok]) -> Vec<Run> {
+    toks.split(|t| *t == Tok::Any)
+        .map(|run| {
+            let has_one = run.contains(&Tok::One);
+            Run {
+                chars: run
+                    .iter()
+                    .map(|t| match t {
+                        Tok::Lit(c) => *c,
+                        _ => '\0',
+                    })
+                    .collect(),
+                ones: if has_one {
+                    run.iter().map(|t| *t == Tok::One).collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+fn arn_parts(toks: &[Tok]) -> Option<Box<[Pattern; 6]>> {
+    if !toks.starts_with(&[Tok::Lit('a'), Tok::Lit('r'), Tok::Lit('n'), Tok::Lit(':')]) {
+        return None;
+    }
+    let mut cuts = Vec::with_capacity(5);
+    for (i, t) in toks.iter().enumerate() {
+        if *t == Tok::Lit(':') {
+            cuts.push(i);
+            if cuts.len() == 5 {
+                break;
+            }
+        }
+    }
+    let [a, b, c, d, e] = <[usize; 5]>::try_from(cuts).ok()?;
+    let part = |r: std::ops::Range<usize>| toks.get(r).map(|t| Pattern::plain(t.to_vec()));
+    Some(Box::new([
+        part(0..a)?,
+        part(a + 1..b)?,
+        part(b + 1..c)?,
+        part(c + 1..d)?,
+        part(d + 1..e)?,
+        part(e + 1..toks.len())?,
+    ]))
 }
 
 impl Pattern {
     /// Compiles `s`, reading `*` and `?` as wildcards.
     pub fn new(s: &str) -> Self {
-        Pattern {
-            toks: s
-                .chars()
+        Pattern::from_toks(
+            s.chars()
                 .map(|c| match c {
                     '*' => Tok::Any,
                     '?' => Tok::One,
                     c => Tok::Lit(c),
                 })
                 .collect(),
-        }
+        )
     }
 
     /// A pattern from tokens (used after policy-variable substitution).
     pub fn from_toks(toks: Vec<Tok>) -> Self {
-        Pattern { toks }
+        let arn = arn_parts(&toks);
+        Pattern {
+            runs: compile_runs(&toks),
+            toks,
+            arn,
+        }
+    }
+
+    fn plain(toks: Vec<Tok>) -> Self {
+        Pattern {
+            runs: compile_runs(&toks),
+            toks,
+            arn: None,
+        }
     }
 
     /// A pattern that matches only `s` itself.
     pub fn literal(s: &str) -> Self {
-        Pattern {
-            toks: s.chars().map(Tok::Lit).collect(),
-        }
+        Pattern::from_toks(s.chars().map(Tok::Lit).collect())
     }
 
     /// The tokens.
     pub fn toks(&self) -> &[Tok] {
         &self.toks
+    }
+
+    /// The six parts of an ARN-shaped pattern.
+    pub fn arn_parts(&self) -> Option<&[Pattern; 6]> {
+        self.arn.as_deref()
     }
 
     /// Whether the pattern has a wildcard.
@@ -65,18 +142,18 @@ impl Pattern {
     /// Case-sensitive match of the whole text.
     pub fn matches(&self, text: &str) -> bool {
         let t: Vec<char> = text.chars().collect();
-        match_toks(&self.toks, &t, false)
+        self.matches_chars(&t, false)
     }
 
     /// Case-insensitive match of the whole text (ASCII and Unicode simple folding).
     pub fn matches_ignore_case(&self, text: &str) -> bool {
         let t: Vec<char> = text.chars().collect();
-        match_toks(&self.toks, &t, true)
+        self.matches_chars(&t, true)
     }
 
     /// Match against text already split into characters (for hot loops).
     pub fn matches_chars(&self, text: &[char], fold: bool) -> bool {
-        match_toks(&self.toks, text, fold)
+        match_runs(&self.runs, text, fold)
     }
 }
 
@@ -84,56 +161,55 @@ fn eq_char(p: char, c: char, fold: bool) -> bool {
     p == c || (fold && p.to_lowercase().eq(c.to_lowercase()))
 }
 
-/// Whether `run` (no `Any` tokens) matches `text` starting at `at`.
-fn run_at(run: &[Tok], text: &[char], at: usize, fold: bool) -> bool {
-    if at + run.len() > text.len() {
+/// Whether `run` matches `text` starting at `at`.
+fn run_at(run: &Run, text: &[char], at: usize, fold: bool) -> bool {
+    let Some(window) = text.get(at..at + run.chars.len()) else {
         return false;
+    };
+    if run.ones.is_empty() && !fold {
+        // Runs are short: an inline comparison beats a call to memcmp.
+        return window.iter().zip(&run.chars).all(|(a, b)| a == b);
     }
-    run.iter()
-        .zip(text.iter().skip(at))
-        .all(|(tok, &c)| match *tok {
-            Tok::Lit(p) => eq_char(p, c, fold),
-            Tok::One => true,
-            Tok::Any => false,
-        })
+    run.chars
+        .iter()
+        .zip(window)
+        .enumerate()
+        .all(|(i, (&p, &c))| run.ones.get(i).copied().unwrap_or(false) || eq_char(p, c, fold))
 }
 
 /// Matches compiled tokens against text without backtracking.
 pub fn match_toks(toks: &[Tok], text: &[char], fold: bool) -> bool {
-    let mut runs = toks.split(|t| *t == Tok::Any);
-    let Some(first) = runs.next() else {
+    match_runs(&compile_runs(toks), text, fold)
+}
+
+/// Matches runs against text without backtracking: the first run is a prefix, the last a
+/// suffix, and each one between is taken at its leftmost place after the previous one.
+fn match_runs(runs: &[Run], text: &[char], fold: bool) -> bool {
+    let Some((first, rest)) = runs.split_first() else {
         return text.is_empty();
     };
-    let rest: Vec<&[Tok]> = runs.collect();
-    if rest.is_empty() {
+    let Some((last, middle)) = rest.split_last() else {
         // No `*`: the whole text must be this one run.
-        return first.len() == text.len() && run_at(first, text, 0, fold);
-    }
+        return first.chars.len() == text.len() && run_at(first, text, 0, fold);
+    };
     if !run_at(first, text, 0, fold) {
         return false;
     }
-    let mut pos = first.len();
-    let Some((last, middle)) = rest.split_last() else {
-        return false;
-    };
+    let mut pos = first.chars.len();
     for run in middle {
-        if run.is_empty() {
+        if run.chars.is_empty() {
             continue;
         }
         // The leftmost place is always the best place: anything a later place could match,
         // the leftmost one leaves more room for.
-        let found =
-            (pos..=text.len().saturating_sub(run.len())).find(|&at| run_at(run, text, at, fold));
-        match found {
-            Some(at) => pos = at + run.len(),
+        let end = text.len().saturating_sub(run.chars.len());
+        match (pos..=end).find(|&at| run_at(run, text, at, fold)) {
+            Some(at) => pos = at + run.chars.len(),
             None => return false,
         }
     }
     // The last run must end the text and must not overlap what was already consumed.
-    if text.len() < pos + last.len() {
-        return false;
-    }
-    run_at(last, text, text.len() - last.len(), fold)
+    text.len() >= pos + last.chars.len() && run_at(last, text, text.len() - last.chars.len(), fold)
 }
 
 #[cfg(test)]
