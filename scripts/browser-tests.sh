@@ -8,4 +8,7 @@ trunk build --release --skip-version-check
 mkdir -p tests/artifacts
 wasm=$(ls dist/*.wasm)
 printf 'app size: wasm %s bytes (%s gzip), js %s bytes\n' "$(wc -c < "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)" "$(cat dist/*.js | wc -c)"
+# The engine in headless Chromium: the same blobs and scenario results as natively.
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
+  cargo test -p kmslab-app --target wasm32-unknown-unknown --test engine_wasm
 npx --no-install playwright test

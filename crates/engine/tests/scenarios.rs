@@ -114,3 +114,20 @@ fn malformed_documents_are_located() {
         "1:25: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`)"
     );
 }
+
+/// The same value is asserted in the browser (`tests/engine_wasm.rs`): a scenario run is
+/// byte-for-byte reproducible across targets.
+#[test]
+fn example_ciphertext_is_reproducible() {
+    let src = include_str!("../../../scenarios/examples/nps-least-privilege.json");
+    let r = run_scenario(&parse_scenario(src).unwrap()).unwrap();
+    let blob = r.steps[0].output.as_ref().unwrap()["CiphertextBlob"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        blob,
+        "S0wBJDEyMzRhYmNkLTEyYWItMzRjZC01NmVmLTEyMzQ1Njc4OTBhYgAAAADlSw+pcYE3fBxKUCcLL4RYEFCaKmLt4oavZiu8OaSR7ho="
+    );
+    let again = run_scenario(&parse_scenario(src).unwrap()).unwrap();
+    assert_eq!(r, again);
+}
