@@ -95,27 +95,34 @@ impl fmt::Display for Arn {
 /// A resource name prepared once per request for matching against many patterns.
 #[derive(Debug, Clone)]
 pub struct PreparedResource {
-    chars: Vec<char>,
-    fields: Option<[Vec<char>; 6]>,
+    raw: String,
+    /// Characters and ARN fields, built on first use: patterns without wildcards never need them.
+    split: std::cell::OnceCell<(Vec<char>, Option<[Vec<char>; 6]>)>,
 }
 
 impl PreparedResource {
-    /// Splits the resource into ARN fields (when it is an ARN) and characters.
+    /// Prepares `resource` for matching.
     pub fn new(resource: &str) -> Self {
-        let fields = Arn::parse(resource).map(|arn| {
-            [
-                "arn".chars().collect(),
-                arn.partition.chars().collect(),
-                arn.service.chars().collect(),
-                arn.region.chars().collect(),
-                arn.account.chars().collect(),
-                arn.resource.chars().collect(),
-            ]
-        });
         PreparedResource {
-            chars: resource.chars().collect(),
-            fields,
+            raw: resource.to_string(),
+            split: std::cell::OnceCell::new(),
         }
+    }
+
+    fn split(&self) -> &(Vec<char>, Option<[Vec<char>; 6]>) {
+        self.split.get_or_init(|| {
+            let fields = Arn::parse(&self.raw).map(|arn| {
+                [
+                    "arn".chars().collect(),
+                    arn.partition.chars().collect(),
+                    arn.service.chars().collect(),
+                    arn.region.chars().collect(),
+                    arn.account.chars().collect(),
+                    arn.resource.chars().collect(),
+                ]
+            });
+            (self.raw.chars().collect(), fields)
+        })
     }
 }
 
@@ -126,11 +133,16 @@ pub fn resource_matches(pattern: &Pattern, resource: &str) -> bool {
 
 /// [`resource_matches`] for a prepared resource.
 pub fn resource_matches_prepared(pattern: &Pattern, resource: &PreparedResource) -> bool {
+    if let Some(lit) = pattern.literal_str() {
+        // No wildcard: per-segment matching reduces to equality of the whole text.
+        return lit == resource.raw;
+    }
     let toks = pattern.toks();
     if toks == [Tok::Any] {
         return true;
     }
-    match (pattern.arn_parts(), &resource.fields) {
+    let (chars, fields) = resource.split();
+    match (pattern.arn_parts(), fields) {
         (Some(p), Some(fields)) => p
             .iter()
             .zip(fields.iter())
@@ -143,7 +155,7 @@ pub fn resource_matches_prepared(pattern: &Pattern, resource: &PreparedResource)
         {
             false
         }
-        (None, _) => pattern.matches_chars(&resource.chars, false),
+        (None, _) => pattern.matches_chars(chars, false),
     }
 }
 

@@ -108,7 +108,8 @@ pub struct Response {
 /// The request prepared once for matching many statements.
 struct Prepared<'a> {
     req: &'a Request,
-    action: Vec<char>,
+    action_lc: String,
+    action: std::cell::OnceCell<Vec<char>>,
     resource: PreparedResource,
 }
 
@@ -139,7 +140,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
     let req = input.request;
     let prep = Prepared {
         req,
-        action: req.action.to_lowercase().chars().collect(),
+        action_lc: req.action.to_lowercase(),
+        action: std::cell::OnceCell::new(),
         resource: PreparedResource::new(&req.resource),
     };
     let mut rec = Recorder {
@@ -158,7 +160,12 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 ResourceKind::KmsKey => Layer::KeyPolicy,
             };
             let named = NamedPolicy {
-                name: rp.name.clone(),
+                // Key and resource policies are named by statement only; the name is for the trace.
+                name: if tracing {
+                    rp.name.clone()
+                } else {
+                    String::new()
+                },
                 via: None,
                 policy: rp.policy,
             };
@@ -167,7 +174,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 Some(eval_layer(
                     &prep,
                     layer,
-                    layer.title().to_string(),
+                    layer.title(),
                     &[named],
                     None,
                     &mut rec,
@@ -176,23 +183,27 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         }
         None => (None, None),
     };
-    let identity_note = match &req.principal.kind {
-        PrincipalKind::Root => Some(
-            "the root user is not limited by identity-based policies in its own account"
-                .to_string(),
-        ),
-        PrincipalKind::Service { .. } => {
-            Some("a service principal has no identity-based policies".to_string())
+    let identity_note = if !tracing {
+        None
+    } else {
+        match &req.principal.kind {
+            PrincipalKind::Root => Some(
+                "the root user is not limited by identity-based policies in its own account"
+                    .to_string(),
+            ),
+            PrincipalKind::Service { .. } => {
+                Some("a service principal has no identity-based policies".to_string())
+            }
+            _ if input.identity.is_empty() => {
+                Some("the caller has no identity-based policies".to_string())
+            }
+            _ => None,
         }
-        _ if input.identity.is_empty() => {
-            Some("the caller has no identity-based policies".to_string())
-        }
-        _ => None,
     };
     let identity = eval_layer(
         &prep,
         Layer::Identity,
-        Layer::Identity.title().to_string(),
+        Layer::Identity.title(),
         &input.identity,
         identity_note,
         &mut rec,
@@ -201,7 +212,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         eval_layer(
             &prep,
             Layer::Boundary,
-            Layer::Boundary.title().to_string(),
+            Layer::Boundary.title(),
             std::slice::from_ref(b),
             None,
             &mut rec,
@@ -211,7 +222,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         eval_layer(
             &prep,
             Layer::Session,
-            Layer::Session.title().to_string(),
+            Layer::Session.title(),
             s,
             None,
             &mut rec,
@@ -397,7 +408,7 @@ fn eval_org(
                     eval_layer(
                         prep,
                         layer,
-                        format!("{short} at {}", l.target),
+                        &format!("{short} at {}", l.target),
                         &l.policies,
                         note,
                         rec,
@@ -411,7 +422,7 @@ fn eval_org(
 fn eval_layer(
     prep: &Prepared<'_>,
     layer: Layer,
-    title: String,
+    title: &str,
     policies: &[NamedPolicy<'_>],
     note: Option<String>,
     rec: &mut Recorder,
@@ -458,7 +469,7 @@ fn eval_layer(
         };
         rec.layers.push(LayerTrace {
             layer,
-            title,
+            title: title.to_string(),
             verdict,
             note,
             policies: ptraces,
@@ -509,7 +520,13 @@ fn eval_statement(
         .action
         .patterns
         .iter()
-        .find(|(_, p)| p.matches_chars(&prep.action, false));
+        .find(|(_, p)| match p.literal_str() {
+            Some(lit) => lit == prep.action_lc,
+            None => p.matches_chars(
+                prep.action.get_or_init(|| prep.action_lc.chars().collect()),
+                false,
+            ),
+        });
     let action_ok = hit.is_some() != stmt.action.negated;
     if let Some(st) = st.as_mut() {
         st.action = Check {

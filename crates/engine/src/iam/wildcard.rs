@@ -38,6 +38,8 @@ pub struct Pattern {
     /// For an ARN-shaped pattern (`arn:` and at least five literal colons): its six parts, each
     /// compiled on its own, so resource matching does no splitting per request.
     arn: Option<Box<[Pattern; 6]>>,
+    /// The pattern's text when it has no wildcard: matching is then one string comparison.
+    literal: Option<Box<str>>,
 }
 
 fn compile_runs(toks: &[Tok]) -> Vec<Run> {
@@ -60,6 +62,16 @@ fn compile_runs(toks: &[Tok]) -> Vec<Run> {
             }
         })
         .collect()
+}
+
+fn literal_of(toks: &[Tok]) -> Option<Box<str>> {
+    toks.iter()
+        .map(|t| match t {
+            Tok::Lit(c) => Some(*c),
+            _ => None,
+        })
+        .collect::<Option<String>>()
+        .map(String::into_boxed_str)
 }
 
 fn arn_parts(toks: &[Tok]) -> Option<Box<[Pattern; 6]>> {
@@ -106,6 +118,7 @@ impl Pattern {
         let arn = arn_parts(&toks);
         Pattern {
             runs: compile_runs(&toks),
+            literal: literal_of(&toks),
             toks,
             arn,
         }
@@ -114,9 +127,15 @@ impl Pattern {
     fn plain(toks: Vec<Tok>) -> Self {
         Pattern {
             runs: compile_runs(&toks),
+            literal: literal_of(&toks),
             toks,
             arn: None,
         }
+    }
+
+    /// The text a wildcard-free pattern matches exactly.
+    pub fn literal_str(&self) -> Option<&str> {
+        self.literal.as_deref()
     }
 
     /// A pattern that matches only `s` itself.
