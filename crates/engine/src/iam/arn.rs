@@ -97,8 +97,11 @@ impl fmt::Display for Arn {
 pub struct PreparedResource {
     raw: String,
     /// Characters and ARN fields, built on first use: patterns without wildcards never need them.
-    split: std::cell::OnceCell<(Vec<char>, Option<[Vec<char>; 6]>)>,
+    split: std::cell::OnceCell<Split>,
 }
+
+/// A resource's characters, and its six ARN fields when it is an ARN.
+type Split = (Vec<char>, Option<[Vec<char>; 6]>);
 
 impl PreparedResource {
     /// Prepares `resource` for matching.
@@ -109,7 +112,7 @@ impl PreparedResource {
         }
     }
 
-    fn split(&self) -> &(Vec<char>, Option<[Vec<char>; 6]>) {
+    fn split(&self) -> &Split {
         self.split.get_or_init(|| {
             let fields = Arn::parse(&self.raw).map(|arn| {
                 [
