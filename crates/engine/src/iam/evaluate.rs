@@ -187,10 +187,9 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         None
     } else {
         match &req.principal.kind {
-            PrincipalKind::Root => Some(
-                "the root user is not limited by identity-based policies in its own account"
-                    .to_string(),
-            ),
+            PrincipalKind::Root => {
+                Some("the root user is not limited by identity-based policies".to_string())
+            }
             PrincipalKind::Service { .. } => {
                 Some("a service principal has no identity-based policies".to_string())
             }
@@ -244,10 +243,11 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
     }
     let org = org_gate(&input.rcps, rcp.as_deref(), Layer::Rcp)
         .or_else(|| org_gate(&input.scps, scp.as_deref(), Layer::Scp));
-    let root_in_own_account = matches!(req.principal.kind, PrincipalKind::Root)
-        && req.principal.account.is_some()
-        && (req.resource_account.is_none() || req.resource_account == req.principal.account);
-    let identity_allows = root_in_own_account || !identity.allows.is_empty();
+    // The root user holds every permission of its account: its own account's side of a request
+    // always allows (resource policies, key policies and SCPs still apply).
+    let root_user =
+        matches!(req.principal.kind, PrincipalKind::Root) && req.principal.account.is_some();
+    let identity_allows = root_user || !identity.allows.is_empty();
     let gate = |o: &Option<LayerOutcome>| match o {
         None => Gate::Absent,
         Some(l) if l.allows.is_empty() => Gate::NoAllow,
@@ -304,8 +304,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         reasoning.push(facts.describe_resource());
         reasoning.push(format!(
             "identity-based policies: {}",
-            if root_in_own_account {
-                "the root user needs none in its own account"
+            if root_user {
+                "the root user needs none: it holds every permission of its account"
             } else if identity.allows.is_empty() {
                 "no statement allows"
             } else {
