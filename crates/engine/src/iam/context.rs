@@ -65,6 +65,15 @@ impl Context {
         }
     }
 
+    /// A copy without the given keys.
+    pub fn without(&self, keys: &[&str]) -> Context {
+        let mut c = self.clone();
+        for k in keys {
+            c.entries.remove(&k.to_ascii_lowercase());
+        }
+        c
+    }
+
     /// Whether the key is present.
     pub fn contains(&self, key: &str) -> bool {
         self.entries.contains_key(&key.to_ascii_lowercase())

@@ -22,6 +22,9 @@ use crate::trace::{
 use combine::{combine, relation, Facts, Gate, OrgBlock, PathPart, ResourceSide};
 use principal::{match_principal, PrincipalMatch};
 
+/// KMS condition keys that AWS evaluates in IAM policies only, never in key policies.
+const IAM_ONLY_KMS_KEYS: &[&str] = &["kms:ResourceAliases"];
+
 /// A policy with the name it has in traces.
 #[derive(Debug, Clone)]
 pub struct NamedPolicy<'a> {
@@ -169,17 +172,32 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 via: None,
                 policy: rp.policy,
             };
-            (
-                Some(layer),
-                Some(eval_layer(
-                    &prep,
-                    layer,
-                    layer.title(),
-                    &[named],
-                    None,
-                    &mut rec,
-                )),
-            )
+            // Some KMS condition keys count in IAM policies only: a key policy never sees them.
+            let hidden: Vec<&str> = IAM_ONLY_KMS_KEYS
+                .iter()
+                .copied()
+                .filter(|k| layer == Layer::KeyPolicy && req.context.contains(k))
+                .collect();
+            let outcome = if hidden.is_empty() {
+                eval_layer(&prep, layer, layer.title(), &[named], None, &mut rec)
+            } else {
+                let mut filtered = req.clone();
+                filtered.context = req.context.without(&hidden);
+                let fprep = Prepared {
+                    req: &filtered,
+                    action_lc: prep.action_lc.clone(),
+                    action: std::cell::OnceCell::new(),
+                    resource: PreparedResource::new(&req.resource),
+                };
+                let note = tracing.then(|| {
+                    format!(
+                        "{} count in IAM policies only, so the key policy does not see them",
+                        hidden.join(", ")
+                    )
+                });
+                eval_layer(&fprep, layer, layer.title(), &[named], note, &mut rec)
+            };
+            (Some(layer), Some(outcome))
         }
         None => (None, None),
     };

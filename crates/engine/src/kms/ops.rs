@@ -117,6 +117,7 @@ pub fn execute(
         world,
         env,
         input: fields,
+        op: op.to_string(),
         decision: None,
         trace: None,
     };
@@ -216,9 +217,52 @@ pub(crate) struct Call<'w, 'e, 'a> {
     world: &'w mut KmsWorld,
     env: &'e mut Env<'a>,
     input: &'w Map<String, Value>,
+    /// The operation, for the rules on how it may name a key.
+    op: String,
     decision: Option<Decision>,
     trace: Option<Trace>,
 }
+
+/// Operations that accept an alias (name or ARN) as `KeyId`: the cryptographic operations and
+/// DescribeKey. The others take a key id or key ARN only.
+const ALIAS_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "DescribeKey",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+];
+
+/// Operations that work on a key in another account ("Cross-account use: Yes" in the API
+/// reference); every other operation works only on the caller's own keys.
+const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "DescribeKey",
+    "CreateGrant",
+    "ListGrants",
+    "RetireGrant",
+    "RevokeGrant",
+    "GetKeyRotationStatus",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+];
 
 /// How a key was named in the request.
 struct Resolved {
@@ -345,7 +389,38 @@ impl Call<'_, '_, '_> {
 
     /// Finds a key by id, key ARN, alias name or alias ARN (as KMS does: a bare id or alias
     /// name is looked up in the caller's account and region).
-    fn resolve(&self, key_id: &str) -> Result<Resolved, Failure> {
+    fn resolve(&mut self, key_id: &str) -> Result<Resolved, Failure> {
+        let r = self.resolve_any(key_id)?;
+        let op = self.op.as_str();
+        if r.alias.is_some() && !ALIAS_OPERATIONS.contains(&op) {
+            return Err(KmsError::new(
+                ErrorCode::NotFoundException,
+                format!("Invalid keyId '{key_id}': {op} takes a key ID or key ARN, not an alias"),
+            )
+            .into());
+        }
+        let own = self.env.iam.caller().account.as_ref();
+        let foreign = self
+            .world
+            .keys
+            .get(&r.id)
+            .is_some_and(|k| Some(&k.account) != own);
+        if foreign && !CROSS_ACCOUNT_OPERATIONS.contains(&op) {
+            // Not permitted across accounts, whatever the key policy says.
+            self.decision = Some(Decision::ImplicitDeny);
+            return Err(KmsError::new(
+                ErrorCode::AccessDeniedException,
+                format!(
+                    "User: {} is not authorized to perform: kms:{op} on resource: {key_id} because {op} cannot be used on a KMS key in another account",
+                    self.env.iam.caller().arn
+                ),
+            )
+            .into());
+        }
+        Ok(r)
+    }
+
+    fn resolve_any(&self, key_id: &str) -> Result<Resolved, Failure> {
         if key_id.is_empty() || key_id.len() > 2048 {
             return Err(KmsError::validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048").into());
         }

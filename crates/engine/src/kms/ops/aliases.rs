@@ -47,15 +47,15 @@ fn alias_arn(call: &Call<'_, '_, '_>, name: &str) -> String {
 }
 
 /// Resolves a target key for an alias: a key id or key ARN, never an alias.
-fn target(call: &Call<'_, '_, '_>) -> Result<String, Failure> {
-    let t = call.str_req("TargetKeyId")?;
+fn target(call: &mut Call<'_, '_, '_>) -> Result<String, Failure> {
+    let t = call.str_req("TargetKeyId")?.to_string();
     if t.starts_with("alias/") || t.contains(":alias/") {
         return Err(KmsError::validation(
             "Aliases must refer to keys. Specify a key ID or key ARN as TargetKeyId.",
         )
         .into());
     }
-    Ok(call.resolve(t)?.id)
+    Ok(call.resolve(&t)?.id)
 }
 
 fn find(call: &Call<'_, '_, '_>, name: &str) -> Option<usize> {
@@ -66,9 +66,19 @@ fn find(call: &Call<'_, '_, '_>, name: &str) -> Option<usize> {
 }
 
 fn on_key(call: &mut Call<'_, '_, '_>, action: &str, key_id: &str) -> Result<(), Failure> {
+    on_key_gated(call, action, key_id, None)
+}
+
+/// Authorizes `action` on a key; `gate` names the key-state row to apply (default: the action's).
+fn on_key_gated(
+    call: &mut Call<'_, '_, '_>,
+    action: &str,
+    key_id: &str,
+    gate: Option<&str>,
+) -> Result<(), Failure> {
     let key = call.key(key_id)?;
     let ctx = call.key_context(key, None, None);
-    call.authorize_key(action, None, key_id, ctx, &BTreeMap::new(), None)
+    call.authorize_key(action, None, key_id, ctx, &BTreeMap::new(), gate)
 }
 
 pub(super) fn create_alias(call: &mut Call<'_, '_, '_>) -> OpResult {
@@ -124,7 +134,9 @@ pub(super) fn update_alias(call: &mut Call<'_, '_, '_>) -> OpResult {
         .unwrap_or_default();
     let ctx = call.base_context();
     call.authorize_iam("kms:UpdateAlias", &arn, ctx)?;
-    on_key(call, "kms:UpdateAlias", &old_key)?;
+    // The key the alias leaves may be pending deletion (key-state table, footnote 10): only
+    // the destination key's state is checked.
+    on_key_gated(call, "kms:UpdateAlias", &old_key, Some("DescribeKey"))?;
     on_key(call, "kms:UpdateAlias", &new_key)?;
     if let Some(a) = call.world.aliases.get_mut(idx) {
         a.target = new_key;

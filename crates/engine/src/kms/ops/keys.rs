@@ -186,6 +186,12 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         "arn:{}:kms:{}:{account}:key/{id}",
         call.env.partition, call.env.region
     );
+    if !tags.is_empty() {
+        // Tagging at creation also needs kms:TagResource, from an IAM policy.
+        let mut tctx = call.base_context();
+        request_tags_context(&mut tctx, &tags);
+        call.authorize_iam("kms:TagResource", &arn, tctx)?;
+    }
     let (policy, policy_text) = match call.str_opt("Policy")? {
         Some(text) => {
             let p = parse_policy_text(text)?;
