@@ -12,3 +12,4 @@ pub mod grant;
 pub mod model;
 pub mod ops;
 pub mod state;
+pub mod view;

@@ -14,7 +14,8 @@ mod world;
 pub use model::*;
 pub use parse::parse_scenario;
 pub use run::{
-    evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
+    evaluate_adhoc, run_scenario, with_steps, AdHocRequest, ExpectationResult, RunReport,
+    StepResult,
 };
 
 use crate::json::Pos;

@@ -764,3 +764,46 @@ pub fn new_key_id(rng: &mut ChaCha20Rng) -> String {
         h.get(20..32).unwrap_or("")
     )
 }
+
+/// A starting input for `op` on `key`, for forms that compose calls (the app's KMS console).
+pub fn example_input(op: &str, key: &str) -> Value {
+    match op {
+        "Encrypt" => {
+            json!({ "KeyId": key, "Plaintext": "aGVsbG8gd29ybGQ=", "EncryptionContext": { "purpose": "demo" } })
+        }
+        "Decrypt" => {
+            json!({ "CiphertextBlob": "${STEP.CiphertextBlob}", "EncryptionContext": { "purpose": "demo" } })
+        }
+        "ReEncrypt" => {
+            json!({ "CiphertextBlob": "${STEP.CiphertextBlob}", "SourceEncryptionContext": { "purpose": "demo" }, "DestinationKeyId": key })
+        }
+        "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
+            json!({ "KeyId": key, "KeySpec": "AES_256", "EncryptionContext": { "purpose": "demo" } })
+        }
+        "GenerateRandom" => json!({ "NumberOfBytes": 32 }),
+        "CreateKey" => json!({ "Description": "created in the console" }),
+        "ListKeys" | "ListAliases" => json!({}),
+        "CreateAlias" | "UpdateAlias" => {
+            json!({ "AliasName": "alias/console", "TargetKeyId": key })
+        }
+        "DeleteAlias" => json!({ "AliasName": "alias/console" }),
+        "CreateGrant" => {
+            json!({ "KeyId": key, "GranteePrincipal": "arn:aws:iam::111122223333:role/app", "Operations": ["Encrypt", "Decrypt"] })
+        }
+        "RetireGrant" => json!({ "GrantToken": "${STEP.GrantToken}" }),
+        "RevokeGrant" => json!({ "KeyId": key, "GrantId": "${STEP.GrantId}" }),
+        "ScheduleKeyDeletion" => json!({ "KeyId": key, "PendingWindowInDays": 7 }),
+        "EnableKeyRotation" => json!({ "KeyId": key, "RotationPeriodInDays": 365 }),
+        "PutKeyPolicy" => {
+            json!({ "KeyId": key, "Policy": default_policy_text("111122223333", "aws") })
+        }
+        "TagResource" => {
+            json!({ "KeyId": key, "Tags": [ { "TagKey": "env", "TagValue": "dev" } ] })
+        }
+        "UntagResource" => json!({ "KeyId": key, "TagKeys": ["env"] }),
+        "ListRetirableGrants" => {
+            json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:user/admin" })
+        }
+        _ => json!({ "KeyId": key }),
+    }
+}

@@ -73,6 +73,8 @@ pub struct RunReport {
     pub passed: usize,
     /// Steps whose `expect` did not hold.
     pub failed: usize,
+    /// The KMS world after the last step.
+    pub kms: crate::kms::view::KmsView,
 }
 
 /// A request composed by hand (the app's "compose a request" form).
@@ -118,7 +120,35 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
         steps,
         passed,
         failed,
+        kms: crate::kms::view::view(&world.kms, &s.defaults.partition),
     })
+}
+
+/// The scenario document `src` with `extra` steps appended (pretty-printed JSON). Used to save
+/// calls made from the app's KMS console back into the scenario.
+pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, ScenarioError> {
+    super::parse_scenario(src)?;
+    let mut doc: serde_json::Value = serde_json::from_str(src).map_err(|e| {
+        error_at(
+            &JsonPath::root(),
+            Pos::default(),
+            format!("the scenario is not JSON: {e}"),
+        )
+    })?;
+    match doc.get_mut("steps") {
+        Some(serde_json::Value::Array(steps)) => steps.extend(extra.iter().cloned()),
+        _ => {
+            return Err(error_at(
+                &JsonPath::root(),
+                Pos::default(),
+                "the scenario has no `steps` array",
+            ))
+        }
+    }
+    let out = serde_json::to_string_pretty(&doc)
+        .map_err(|e| error_at(&JsonPath::root(), Pos::default(), e.to_string()))?;
+    super::parse_scenario(&out)?;
+    Ok(out)
 }
 
 /// Evaluates one composed request against the scenario's initial world.
@@ -503,10 +533,11 @@ impl IamSide for StepIam<'_> {
                 self.caller.principal.account.as_ref(),
                 &self.caller.principal,
                 false,
+                action,
             ),
             rcps: self
                 .s
-                .org_policies(resource_account, &self.caller.principal, true),
+                .org_policies(resource_account, &self.caller.principal, true, action),
             resource_policy: key_policy.map(|p| ResourcePolicy {
                 kind: ResourceKind::KmsKey,
                 name: resource.to_string(),
@@ -740,8 +771,13 @@ fn run_step(
         },
         boundary: s.boundary(&caller),
         session: s.session_policies(&caller, step.session.as_ref()),
-        scps: s.org_policies(caller.principal.account.as_ref(), &caller.principal, false),
-        rcps: s.org_policies(resource_account.as_ref(), &caller.principal, true),
+        scps: s.org_policies(
+            caller.principal.account.as_ref(),
+            &caller.principal,
+            false,
+            call,
+        ),
+        rcps: s.org_policies(resource_account.as_ref(), &caller.principal, true, call),
         resource_policy,
     };
     let resp = authorize(&input_authz, true);

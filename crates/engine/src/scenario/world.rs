@@ -135,6 +135,36 @@ pub fn default_key_policy_for(account: &AccountId, partition: &str) -> Policy {
 }
 
 impl Scenario {
+    /// Principals a form can call as: every user, a session of every role, and the accounts'
+    /// root users.
+    pub fn principal_arns(&self) -> Vec<String> {
+        let p = &self.defaults.partition;
+        let mut out: Vec<String> = self
+            .iam
+            .users
+            .iter()
+            .map(|u| format!("arn:{p}:iam::{}:user{}{}", u.account, u.path, u.name))
+            .collect();
+        out.extend(
+            self.iam
+                .roles
+                .iter()
+                .map(|r| format!("arn:{p}:sts::{}:assumed-role/{}/console", r.account, r.name)),
+        );
+        let mut accounts: Vec<&AccountId> = self
+            .iam
+            .users
+            .iter()
+            .map(|u| &u.account)
+            .chain(self.keys.iter().map(|k| &k.account))
+            .collect();
+        accounts.push(&self.defaults.account);
+        accounts.sort();
+        accounts.dedup();
+        out.extend(accounts.into_iter().map(|a| a.root_arn(p)));
+        out
+    }
+
     fn find_user(&self, acct: &AccountId, name: &str) -> Option<&User> {
         self.iam
             .users
@@ -340,14 +370,29 @@ impl Scenario {
         account: Option<&AccountId>,
         caller: &Principal,
         rcp: bool,
+        action: &str,
     ) -> OrgPolicies<'_> {
         let kind = if rcp { "RCPs" } else { "SCPs" };
         let Some(org) = &self.organization else {
             return OrgPolicies::NotApplicable("there is no organization in this scenario".into());
         };
-        if matches!(caller.kind, PrincipalKind::Service { .. }) {
+        // SCPs limit the organization's own principals, never AWS services; RCPs limit access
+        // to the organization's resources, by anyone (services included), for the services
+        // that support them.
+        if !rcp && matches!(caller.kind, PrincipalKind::Service { .. }) {
             return OrgPolicies::NotApplicable(format!(
                 "{kind} never apply to AWS service principals"
+            ));
+        }
+        let service = action
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if rcp && !RCP_SERVICES.contains(&service.as_str()) {
+            return OrgPolicies::NotApplicable(format!(
+                "RCPs do not apply to `{service}` (they cover {})",
+                RCP_SERVICES.join(", ")
             ));
         }
         let Some(account) = account else {
@@ -556,6 +601,9 @@ pub fn unique_id(prefix: &str, arn: &str) -> String {
     }
     s
 }
+
+/// The services whose resources RCPs protect.
+pub const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
 
 /// Keys that the simulator derives and a step's `context` must not contradict.
 pub fn is_derived_key(key: &str) -> bool {
