@@ -69,7 +69,10 @@ fn every_scenario_meets_its_expectations() {
         iam >= 80,
         "the corpus needs at least 80 IAM steps with expectations, has {iam}"
     );
-    assert!(kms >= 120, "the corpus needs at least 120 KMS steps with expectations, has {kms}");
+    assert!(
+        kms >= 120,
+        "the corpus needs at least 120 KMS steps with expectations, has {kms}"
+    );
     assert!(checked >= iam + kms);
     println!(
         "{checked} steps checked ({iam} IAM/authorization, {kms} KMS) in {} files",
