@@ -135,3 +135,22 @@ fn example_ciphertext_is_reproducible() {
     let again = run_scenario(&parse_scenario(src).unwrap()).unwrap();
     assert_eq!(r, again);
 }
+
+/// An unknown condition operator never matches, and the decision trace says why.
+#[test]
+fn unknown_operator_is_recorded_in_the_trace() {
+    let src =
+        include_str!("../../../scenarios/conformance/04-conditions-bool-binary-ip-arn-null.json");
+    let report = run_scenario(&parse_scenario(src).unwrap()).unwrap();
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.id == "unknown-operator")
+        .expect("the step `unknown-operator`");
+    let trace = step.trace.as_ref().expect("a decision trace");
+    assert!(
+        trace.errors.iter().any(|e| e.contains("StringEqualz")),
+        "the trace should record the unknown operator; errors: {:?}",
+        trace.errors
+    );
+}
