@@ -7,7 +7,7 @@ mod lint;
 mod results;
 mod trace_view;
 
-pub use compose::ComposeForm;
+pub use compose::{ComposeForm, RequestDraft};
 pub use editor::Editor;
 pub use examples::ExamplePicker;
 pub use lint::LintPanel;

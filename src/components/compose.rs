@@ -33,18 +33,73 @@ fn parse_context(src: &str) -> Result<Vec<(String, ContextValue)>, String> {
     Ok(out)
 }
 
+/// The request being composed: one signal per field, so another panel (a step's detail)
+/// can fill the form.
+#[derive(Clone, Copy)]
+pub struct RequestDraft {
+    /// The caller ARN (or `service:NAME`).
+    pub caller: RwSignal<String>,
+    /// `service:Action`.
+    pub action: RwSignal<String>,
+    /// The resource ARN; empty means `*`.
+    pub resource: RwSignal<String>,
+    /// Context as `key=value` lines.
+    pub context: RwSignal<String>,
+}
+
+impl RequestDraft {
+    /// A draft with a first example request filled in.
+    pub fn new() -> Self {
+        Self {
+            caller: RwSignal::new("arn:aws:iam::111122223333:user/nps-service".into()),
+            action: RwSignal::new("kms:Decrypt".into()),
+            resource: RwSignal::new(String::new()),
+            context: RwSignal::new("aws:SourceIp=203.0.113.10".into()),
+        }
+    }
+
+    /// Copies a step's caller, action and resource (as the engine resolved them) into the form.
+    /// The context is left as it is: a trace's context mixes what the step supplied with keys
+    /// the simulator derives.
+    pub fn fill_from(&self, step: &StepResult) {
+        let request = step.trace.as_ref().map(|t| &t.request);
+        let caller = request
+            .map(|r| r.principal.clone())
+            .or_else(|| step.caller.clone());
+        let action = request
+            .map(|r| r.action.clone())
+            .or_else(|| step.call.clone());
+        let resource = request
+            .map(|r| r.resource.clone())
+            .or_else(|| step.resource.clone());
+        self.caller.set(caller.unwrap_or_default());
+        self.action.set(action.unwrap_or_default());
+        self.resource.set(resource.unwrap_or_default());
+    }
+}
+
+impl Default for RequestDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A form: caller, action, resource, context; Evaluate shows the decision and trace.
 #[component]
 pub fn ComposeForm(
     /// The scenario text (its world is what the request is evaluated against).
     text: RwSignal<String>,
+    /// The request's fields.
+    draft: RequestDraft,
     /// Where the result goes.
     result: RwSignal<Option<Result<StepResult, String>>>,
 ) -> impl IntoView {
-    let caller = RwSignal::new(String::from("arn:aws:iam::111122223333:user/nps-service"));
-    let action = RwSignal::new(String::from("kms:Decrypt"));
-    let resource = RwSignal::new(String::new());
-    let context = RwSignal::new(String::from("aws:SourceIp=203.0.113.10"));
+    let RequestDraft {
+        caller,
+        action,
+        resource,
+        context,
+    } = draft;
     let evaluate = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let r = parse_context(&context.get_untracked()).and_then(|ctx| {
@@ -74,7 +129,7 @@ pub fn ComposeForm(
         }
     };
     view! {
-        <form class="compose" on:submit=evaluate>
+        <form class="compose" id="compose" on:submit=evaluate>
             <h2>"Compose a request"</h2>
             <p class="hint">"Authorization only, against the scenario's policies (a kms: action is decided under the key policy when the resource is a key ARN)."</p>
             {field("Caller", "compose-caller", caller, "arn:aws:iam::ACCOUNT:user/NAME")}

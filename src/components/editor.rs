@@ -1,43 +1,98 @@
 //! The scenario editor: a textarea with line numbers, and the located parse error.
 
 use kmslab_engine::ScenarioError;
+use leptos::html;
 use leptos::prelude::*;
 
-/// A JSON editor bound to `text`.
+/// The UTF-16 offset of a 1-based line and character column in `text` (what a textarea's
+/// selection counts), clamped to the text.
+fn utf16_offset(text: &str, line: u32, column: u32) -> u32 {
+    let mut offset = 0usize;
+    for (i, l) in text.split('\n').enumerate() {
+        if i + 1 == line as usize {
+            let col = (column.max(1) - 1) as usize;
+            offset += l.chars().take(col).map(char::len_utf16).sum::<usize>();
+            return u32::try_from(offset).unwrap_or(u32::MAX);
+        }
+        offset += l.encode_utf16().count() + 1;
+    }
+    u32::try_from(text.encode_utf16().count()).unwrap_or(u32::MAX)
+}
+
+/// A JSON editor bound to `text`, with a gutter of line numbers; the error's line is marked
+/// in the gutter and across the text, and the error message moves the caret to the error.
 #[component]
 pub fn Editor(
     /// The scenario text; every keystroke writes it.
     text: RwSignal<String>,
-    /// The current parse error, if any (its line is marked in the gutter).
+    /// The current parse error, if any.
     error: Signal<Option<ScenarioError>>,
 ) -> impl IntoView {
-    let lines = move || text.with(|t| t.lines().count().max(1) + 1);
-    let gutter = move || {
-        let err_line = error.with(|e| e.as_ref().map(|e| e.pos.line as usize));
-        (1..=lines())
-            .map(|n| {
-                let class = if Some(n) == err_line { "ln err" } else { "ln" };
-                view! { <span class=class>{n}</span> }
-            })
-            .collect_view()
+    let area = NodeRef::<html::Textarea>::new();
+    let lines = Memo::new(move |_| text.with(|t| t.split('\n').count().max(1)));
+    // One text node for the numbers: cheap to redraw on every keystroke.
+    let numbers = move || {
+        (1..=lines.get())
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let err_line = move || error.with(|e| e.as_ref().map(|e| e.pos.line.max(1)));
+    let goto_error = move |_| {
+        let (Some(e), Some(el)) = (error.get_untracked(), area.get_untracked()) else {
+            return;
+        };
+        let at = text.with_untracked(|t| utf16_offset(t, e.pos.line, e.pos.column));
+        let _ = el.focus();
+        let _ = el.set_selection_range(at, at);
     };
     view! {
-        <div class="editor">
-            <div class="gutter" aria-hidden="true">{gutter}</div>
+        <div class="editor" class:has-error=move || err_line().is_some()>
+            {move || err_line().map(|n| view! {
+                <div
+                    class="err-band"
+                    data-testid="error-line"
+                    data-line=n
+                    style=format!("top: calc(0.5rem + {} * 1.45em)", n - 1)
+                ></div>
+            })}
+            <pre class="gutter" aria-hidden="true">{numbers}</pre>
             <textarea
+                node_ref=area
                 data-testid="editor"
                 aria-label="Scenario JSON"
+                aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
                 spellcheck="false"
+                autocomplete="off"
+                autocapitalize="off"
                 wrap="off"
-                rows=lines
+                rows=move || lines.get() + 1
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
         </div>
         {move || error.get().map(|e| view! {
             <p class="parse-error" role="alert" data-testid="parse-error">
-                {format!("line {}, column {}: at {}: {}", e.pos.line, e.pos.column, e.path, e.message)}
+                <button type="button" class="goto" title="Move the caret to the error" data-testid="goto-error" on:click=goto_error>
+                    {e.pos.to_string()}
+                </button>
+                {format!(" at {}: {}", e.path, e.message)}
             </p>
         })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf16_offset;
+
+    #[test]
+    fn offsets_count_utf16_units() {
+        let t = "ab\nc€d\n𝄞x";
+        assert_eq!(utf16_offset(t, 1, 1), 0);
+        assert_eq!(utf16_offset(t, 2, 3), 5);
+        assert_eq!(utf16_offset(t, 3, 2), 9);
+        assert_eq!(utf16_offset(t, 9, 1), 10);
+        assert_eq!(utf16_offset(t, 0, 0), 10);
     }
 }

@@ -62,14 +62,17 @@ pub fn TraceView(
         <div class="trace" data-testid="trace">
             <p class=format!("trace-summary {}", super::decision_class(Some(trace.decision))) data-testid="trace-summary">{summary}</p>
             {(!trace.errors.is_empty()).then(|| view! {
-                <ul class="trace-errors" data-testid="trace-errors">
+                <ul class="trace-errors" role="alert" data-testid="trace-errors">
                     {trace.errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}
                 </ul>
             })}
             {(!trace.missing_keys.is_empty()).then(|| view! {
                 <p class="missing" data-testid="missing-keys">
-                    "Context keys the policies read but the request does not have: "
-                    {trace.missing_keys.join(", ")}
+                    <strong>"Missing context keys: "</strong>
+                    {trace.missing_keys.iter().enumerate().map(|(i, k)| view! {
+                        {(i > 0).then_some(", ")}<code>{k.clone()}</code>
+                    }).collect_view()}
+                    " — the policies read them but the request does not have them."
                 </p>
             })}
             <ol class="reasoning">

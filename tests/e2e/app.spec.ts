@@ -72,7 +72,7 @@ test('a syntax error is located and the text survives a reload', async ({ page }
   await fresh(page);
   const broken = '{\n  "kmslab": 1,\n  "steps": [,]\n}';
   await page.getByTestId('editor').fill(broken);
-  await expect(page.getByTestId('parse-error')).toContainText('line 3, column 13');
+  await expect(page.getByTestId('parse-error')).toContainText('3:13 at $');
   await expect(page.getByTestId('run-all')).toBeDisabled();
   await page.reload();
   await expect(page.getByTestId('editor')).toHaveValue(broken);

@@ -1,0 +1,99 @@
+import { test, expect, Page } from '@playwright/test';
+
+// The app shell: loading scenarios without losing text, located errors, composing from a step,
+// and the layout on a narrow screen and in the dark theme.
+
+function watch(page: Page) {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function fresh(page: Page) {
+  await page.goto('./');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(page.getByTestId('editor')).toBeVisible();
+}
+
+test('the error line is marked and the message moves the caret to it', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('editor').fill('{\n  "kmslab": 1,\n  "steps": [,]\n}');
+  await expect(page.getByTestId('parse-error')).toHaveText(/^3:13 at \$[^:]*: .+/);
+  await expect(page.getByTestId('error-line')).toHaveAttribute('data-line', '3');
+  await expect(page.getByTestId('editor')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('goto-error').click();
+  const caret = await page.getByTestId('editor').evaluate((t: HTMLTextAreaElement) => t.selectionStart);
+  // Lines 1 and 2 are 1 + 14 characters, plus their newlines; column 13 is 12 further.
+  expect(caret).toBe(1 + 14 + 2 + 12);
+  await page.getByTestId('editor').fill('{"kmslab": 1, "steps": []}');
+  await expect(page.getByTestId('parse-error')).toHaveCount(0);
+  await expect(page.getByTestId('error-line')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('loading an example keeps the text it replaced, across a reload', async ({ page }) => {
+  await fresh(page);
+  const mine = '{"kmslab": 1, "title": "mine", "steps": []}';
+  await page.getByTestId('editor').fill(mine);
+  await page.getByTestId('example-scp-guardrail').click();
+  await expect(page.getByTestId('editor')).not.toHaveValue(mine);
+  await expect(page.getByTestId('replaced-notice')).toBeVisible();
+  await page.reload();
+  await page.getByTestId('restore').click();
+  await expect(page.getByTestId('editor')).toHaveValue(mine);
+  await page.getByTestId('forget-replaced').click();
+  await expect(page.getByTestId('replaced-notice')).toHaveCount(0);
+});
+
+test('a .json file opens in the editor', async ({ page }) => {
+  await fresh(page);
+  const doc = '{\n  "kmslab": 1,\n  "title": "from a file",\n  "steps": []\n}\n';
+  await page.getByTestId('upload').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(doc) });
+  await expect(page.getByTestId('editor')).toHaveValue(doc);
+  await expect(page.getByTestId('parse-error')).toHaveCount(0);
+});
+
+test('results say when the text changed since the run; a step fills the compose form', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('results')).toBeVisible();
+  await expect(page.getByTestId('stale')).toHaveCount(0);
+
+  await page.getByTestId('step-row-outside').click();
+  await page.getByTestId('compose-from-step').click();
+  await expect(page.getByTestId('compose-caller')).toHaveValue('arn:aws:iam::111122223333:user/nps-service');
+  await expect(page.getByTestId('compose-action')).toHaveValue('kms:Decrypt');
+  await expect(page.getByTestId('compose-resource')).toHaveValue(/^arn:aws:kms:us-east-1:111122223333:key\//);
+  await page.getByTestId('compose-context').fill('aws:SourceIp=10.0.0.1');
+  await page.getByTestId('evaluate').click();
+  const result = page.getByTestId('adhoc-result');
+  await expect(result.getByTestId('trace-summary')).toBeVisible();
+  await expect(result.getByTestId('decision')).toHaveText(/Allow|ExplicitDeny|ImplicitDeny/);
+
+  await page.getByTestId('editor').press('End');
+  await page.getByTestId('editor').pressSequentially(' ');
+  await expect(page.getByTestId('stale')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('usable on a narrow screen, and in the dark theme', async ({ page }) => {
+  const errors = watch(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('run-all').click();
+  await page.getByTestId('step-row-outside').click();
+  await expect(page.getByTestId('trace')).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(bg).toBe('rgb(22, 24, 28)');
+  await page.screenshot({ path: 'tests/artifacts/narrow-dark.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
