@@ -1,5 +1,6 @@
 //! Benchmarks: authorization per request (realistic world, with and without the trace), a
-//! whole one-step scenario run, an adversarial 32 KB policy, and a 4 KiB KMS Encrypt end to end.
+//! whole one-step scenario run of the same world, an adversarial 32 KB policy (with and
+//! without the trace), the example scenario parsed and run, and a 4 KiB KMS Encrypt end to end.
 //! `scripts/bench.sh` runs them and writes the figures into `docs/benchmarks.md`.
 
 #![allow(
@@ -23,9 +24,9 @@ fn parse(src: &str, kind: PolicyKind) -> Policy {
     Policy::from_json(&json::parse(src).unwrap(), kind, &JsonPath::root()).unwrap()
 }
 
-/// Ten identity policies with five statements each (50 statements), conditions throughout;
-/// the request matches one statement near the end.
-fn realistic_policies() -> Vec<Policy> {
+/// The documents of ten identity policies with five statements each (50 statements),
+/// conditions throughout; the request matches one statement near the end.
+fn realistic_documents() -> Vec<String> {
     (0..10)
         .map(|p| {
             let stmts: Vec<String> = (0..5)
@@ -42,9 +43,40 @@ fn realistic_policies() -> Vec<Policy> {
                     )
                 })
                 .collect();
-            parse(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(",")), PolicyKind::Identity)
+            format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(","))
         })
         .collect()
+}
+
+fn realistic_policies() -> Vec<Policy> {
+    realistic_documents()
+        .iter()
+        .map(|d| parse(d, PolicyKind::Identity))
+        .collect()
+}
+
+/// The same world as a scenario: user `alice` (tagged `team=team-red`) with the ten policies
+/// attached, the key whose default key policy delegates to IAM, and one `kms:Encrypt` step
+/// with the encryption context and request context the matching statement asks for.
+fn realistic_one_step_scenario() -> String {
+    let policies: Vec<String> = realistic_documents()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!(r#"{{"name":"P{i}","document":{d}}}"#))
+        .collect();
+    let names: Vec<String> = (0..10).map(|i| format!(r#""P{i}""#)).collect();
+    format!(
+        r#"{{"kmslab":1,"defaults":{{"account":"111122223333","region":"us-east-1","time":"2026-11-22T12:00:00Z"}},
+           "iam":{{"policies":[{}],
+                  "users":[{{"name":"alice","attached":[{}],"tags":{{"team":"team-red"}}}}]}},
+           "keys":[{{"id":"00000047-aaaa-bbbb-cccc-dddddddddddd","policy":"default"}}],
+           "steps":[{{"caller":"arn:aws:iam::111122223333:user/alice","call":"kms:Encrypt",
+             "input":{{"KeyId":"00000047-aaaa-bbbb-cccc-dddddddddddd","Plaintext":"aGVsbG8=","EncryptionContext":{{"app":"app-47"}}}},
+             "context":{{"aws:SourceIp":"203.0.113.10","aws:SecureTransport":"true"}},
+             "expect":{{"decision":"Allow","deciding":["key-policy:Enable IAM User Permissions","identity:P9:S47"]}}}}]}}"#,
+        policies.join(","),
+        names.join(",")
+    )
 }
 
 fn request(resource: &str) -> Request {
@@ -116,6 +148,38 @@ fn bench_authorize(c: &mut Criterion) {
         b.iter(|| authorize(black_box(&input), true))
     });
 
+    // Profile hint: the same world with the `Condition` blocks removed, so the difference to
+    // `authorize_realistic_no_trace` is the cost of evaluating conditions.
+    let bare: Vec<Policy> = realistic_documents()
+        .iter()
+        .map(|d| {
+            let mut v: serde_json::Value = serde_json::from_str(d).unwrap();
+            for st in v["Statement"].as_array_mut().unwrap() {
+                st.as_object_mut().unwrap().remove("Condition");
+            }
+            parse(&v.to_string(), PolicyKind::Identity)
+        })
+        .collect();
+    let bare_input = AuthzInput {
+        identity: bare
+            .iter()
+            .enumerate()
+            .map(|(i, p)| NamedPolicy {
+                name: format!("P{i}"),
+                via: None,
+                policy: p,
+            })
+            .collect(),
+        ..input.clone()
+    };
+    assert_eq!(
+        authorize(&bare_input, false).decision,
+        kmslab_engine::Decision::Allow
+    );
+    c.bench_function("authorize_realistic_no_conditions_no_trace", |b| {
+        b.iter(|| authorize(black_box(&bare_input), false))
+    });
+
     // An adversarial policy of about 32 KB: patterns built to make a backtracking matcher blow
     // up, against long request values.
     let evil_pat = format!("{}b", "*a".repeat(60));
@@ -158,6 +222,9 @@ fn bench_authorize(c: &mut Criterion) {
     c.bench_function("authorize_adversarial_32kb", |b| {
         b.iter(|| authorize(black_box(&evil_input), true))
     });
+    c.bench_function("authorize_adversarial_32kb_no_trace", |b| {
+        b.iter(|| authorize(black_box(&evil_input), false))
+    });
 }
 
 fn bench_scenarios(c: &mut Criterion) {
@@ -168,6 +235,18 @@ fn bench_scenarios(c: &mut Criterion) {
     });
     c.bench_function("run_scenario_example_5_steps", |b| {
         b.iter(|| kmslab_engine::run_scenario(black_box(&s)).unwrap())
+    });
+
+    let one_src = realistic_one_step_scenario();
+    let one = kmslab_engine::parse_scenario(&one_src).unwrap();
+    let r = kmslab_engine::run_scenario(&one).unwrap();
+    assert_eq!(
+        r.passed, 1,
+        "the one-step scenario must pass: {:?}",
+        r.steps
+    );
+    c.bench_function("run_scenario_one_step_realistic", |b| {
+        b.iter(|| kmslab_engine::run_scenario(black_box(&one)).unwrap())
     });
 
     let plaintext = base64_4k();
