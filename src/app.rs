@@ -5,6 +5,7 @@ use crate::components::{
 };
 use crate::examples::EXAMPLES;
 use crate::storage;
+use kmslab_engine::json::Pos;
 use kmslab_engine::{parse_scenario, run_scenario, RunReport, StepResult};
 use leptos::prelude::*;
 
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
     let selected = RwSignal::new(None::<usize>);
     let adhoc = RwSignal::new(None::<Result<StepResult, String>>);
     let draft = RequestDraft::new();
+    let jump = RwSignal::new(None::<Pos>);
 
     let run_all = move |_| {
         let source = text.get_untracked();
@@ -110,14 +112,14 @@ pub fn App() -> impl IntoView {
                         <button type="button" class="secondary" data-testid="forget-replaced" on:click=move |_| replaced.set(None)>"Forget it"</button>
                     </p>
                 </Show>
-                <Editor text=text error=Signal::derive(move || parsed.get().err()) />
+                <Editor text=text error=Signal::derive(move || parsed.get().err()) jump=jump />
                 <Show when=move || save_error.with(|e| e.is_some())>
                     <p class="warn" data-testid="save-error">
                         "Not saved in this browser: " {move || save_error.get().unwrap_or_default()}
                         " — export your text before closing the tab."
                     </p>
                 </Show>
-                <LintPanel text=text />
+                <LintPanel text=text jump=jump />
             </section>
             <section class="pane results-pane">
                 <Show when=move || stale.get()>

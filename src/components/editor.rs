@@ -1,5 +1,6 @@
 //! The scenario editor: a textarea with line numbers, and the located parse error.
 
+use kmslab_engine::json::Pos;
 use kmslab_engine::ScenarioError;
 use leptos::html;
 use leptos::prelude::*;
@@ -27,8 +28,28 @@ pub fn Editor(
     text: RwSignal<String>,
     /// The current parse error, if any.
     error: Signal<Option<ScenarioError>>,
+    /// Set to a position to move the caret there (the error message and lint findings do).
+    jump: RwSignal<Option<Pos>>,
 ) -> impl IntoView {
     let area = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        let Some(pos) = jump.get() else {
+            return;
+        };
+        let Some(el) = area.get_untracked() else {
+            return;
+        };
+        let at = text.with_untracked(|t| utf16_offset(t, pos.line, pos.column));
+        let _ = el.focus();
+        let _ = el.set_selection_range(at, at);
+        // Scroll the line into view inside the editor's own scroll box.
+        if let Some(scroller) = el.parent_element() {
+            let line_px = 13.0 * 1.45;
+            let top = f64::from(pos.line.saturating_sub(3)) * line_px;
+            scroller.set_scroll_top(top as i32);
+        }
+        jump.set(None);
+    });
     let lines = Memo::new(move |_| text.with(|t| t.split('\n').count().max(1)));
     // One text node for the numbers: cheap to redraw on every keystroke.
     let numbers = move || {
@@ -39,12 +60,9 @@ pub fn Editor(
     };
     let err_line = move || error.with(|e| e.as_ref().map(|e| e.pos.line.max(1)));
     let goto_error = move |_| {
-        let (Some(e), Some(el)) = (error.get_untracked(), area.get_untracked()) else {
-            return;
-        };
-        let at = text.with_untracked(|t| utf16_offset(t, e.pos.line, e.pos.column));
-        let _ = el.focus();
-        let _ = el.set_selection_range(at, at);
+        if let Some(e) = error.get_untracked() {
+            jump.set(Some(e.pos));
+        }
     };
     view! {
         <div class="editor" class:has-error=move || err_line().is_some()>

@@ -1,5 +1,6 @@
 //! Policy findings for the scenario being edited.
 
+use kmslab_engine::json::Pos;
 use kmslab_engine::lint::{lint_scenario, Severity};
 use kmslab_engine::parse_scenario;
 use leptos::prelude::*;
@@ -9,6 +10,8 @@ use leptos::prelude::*;
 pub fn LintPanel(
     /// The scenario text.
     text: RwSignal<String>,
+    /// Set to a finding's position when its line is clicked (the editor moves the caret there).
+    jump: RwSignal<Option<Pos>>,
 ) -> impl IntoView {
     let findings = Memo::new(move |_| {
         text.with(|t| {
@@ -27,10 +30,20 @@ pub fn LintPanel(
                         Severity::Warning => "warning",
                         Severity::Suggestion => "suggestion",
                     };
+                    let pos = f.pos;
+                    let located = pos.line > 0;
                     view! {
-                        <li class=format!("finding {sev}")>
+                        <li class=format!("finding {sev}") data-testid=format!("finding-{}", f.code)>
                             <span class="badge">{sev}</span>
-                            {format!(" line {}: {} ({}, {})", f.pos.line, f.message, f.policy, f.code)}
+                            " "
+                            {located.then(|| view! {
+                                <button type="button" class="link" title="Show in the editor" on:click=move |_| jump.set(Some(pos))>
+                                    {format!("line {}", pos.line)}
+                                </button>
+                                ": "
+                            })}
+                            {f.message.clone()}
+                            <span class="finding-where">{format!(" ({}, {}, {})", f.policy, f.path, f.code)}</span>
                         </li>
                     }
                 }).collect_view()}

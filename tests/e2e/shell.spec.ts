@@ -97,3 +97,22 @@ test('usable on a narrow screen, and in the dark theme', async ({ page }) => {
   await page.screenshot({ path: 'tests/artifacts/narrow-dark.png', fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('lint findings are listed and a finding moves the caret to its line', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const doc = JSON.stringify({
+    kmslab: 1,
+    iam: { policies: [{ name: 'P', document: { Version: '2012-10-17', Statement: [{ Sid: 'Broad', Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } }] },
+    steps: [],
+  }, null, 2);
+  await page.getByTestId('editor').fill(doc);
+  const finding = page.getByTestId('finding-allow-with-notaction');
+  await expect(finding).toBeVisible();
+  await expect(finding).toContainText('P');
+  await finding.getByRole('button').click();
+  const line = await page.getByTestId('editor').evaluate((t: HTMLTextAreaElement) => t.value.slice(0, t.selectionStart).split('\n').length);
+  const expected = Number((await finding.getByRole('button').textContent())!.replace('line ', ''));
+  expect(line).toBe(expected);
+  expect(errors).toEqual([]);
+});

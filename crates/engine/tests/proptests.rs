@@ -160,11 +160,9 @@ proptest! {
 fn reference_arn(pattern: &str, resource: &str) -> bool {
     let pp: Vec<&str> = pattern.splitn(6, ':').collect();
     let rp: Vec<&str> = resource.splitn(6, ':').collect();
-    // The engine compares a wildcard-free pattern with the whole text before any ARN rule, so
-    // `arn:aws:s3` matches `arn:aws:s3` while `arn:aws:s?` does not (and likewise for an ARN
-    // with an empty partition or service). That inconsistency is reported, not tested here:
-    // the reference follows the engine for literal patterns.
-    if !pattern.contains(['*', '?']) {
+    // A wildcard-free pattern that is not ARN-like matches its own text only; an `arn:` one
+    // follows the ARN rules like any other (a malformed one matches nothing).
+    if !pattern.contains(['*', '?']) && !pattern.starts_with("arn:") {
         return pattern == resource;
     }
     if pattern.starts_with("arn:") {
