@@ -1,7 +1,8 @@
 //! The app's root: the scenario text (the one source of truth), autosave, and the panels.
 
 use crate::components::{
-    ComposeForm, Editor, ExamplePicker, LintPanel, RequestDraft, ResultsTable, TraceView,
+    ComposeForm, Editor, ExamplePicker, KmsConsole, LintPanel, RequestDraft, ResultsTable,
+    TraceView,
 };
 use crate::examples::EXAMPLES;
 use crate::storage;
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
                 <ResultsTable report=report selected=selected />
                 {move || selected_trace().map(|step| view! { <StepDetail step=step draft=draft /> })}
                 <ComposeForm text=text draft=draft result=adhoc />
+                <KmsConsole text=text />
             </section>
         </main>
     }

@@ -3,6 +3,7 @@
 mod compose;
 mod editor;
 mod examples;
+mod kms;
 mod lint;
 mod results;
 mod trace_view;
@@ -10,6 +11,7 @@ mod trace_view;
 pub use compose::{ComposeForm, RequestDraft};
 pub use editor::Editor;
 pub use examples::ExamplePicker;
+pub use kms::KmsConsole;
 pub use lint::LintPanel;
 pub use results::ResultsTable;
 pub use trace_view::TraceView;

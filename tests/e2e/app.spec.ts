@@ -101,3 +101,56 @@ test('no request leaves the page after load', async ({ page }) => {
   await expect(page.getByTestId('summary')).toBeVisible();
   expect(outside.filter((u) => !u.startsWith('data:'))).toEqual([]);
 });
+
+test('KMS console: encrypt a text, decrypt the blob, save the calls as steps', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:user/nps-service');
+  await con.getByTestId('kms-op').selectOption('Encrypt');
+  await con.getByTestId('kms-input').fill(JSON.stringify({ KeyId: 'alias/nps', Plaintext: 'aGVsbG8=', EncryptionContext: { app: 'nps' } }));
+  await con.getByTestId('kms-run').click();
+  // The NPS policy denies calls from outside the corporate network; the console sets no
+  // source IP, so the deny's NotIpAddress holds (missing key) and the trace says so.
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('ExplicitDeny');
+  await expect(con.getByTestId('kms-result')).toContainText('DenyOutsideCorpNetwork');
+
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
+  await con.getByTestId('kms-run').click();
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
+  await expect(con.getByTestId('kms-output')).toContainText('CiphertextBlob');
+
+  await con.getByTestId('kms-op').selectOption('Decrypt');
+  await con.getByTestId('kms-input').fill('{"CiphertextBlob": "${console-2.CiphertextBlob}", "EncryptionContext": {"app": "nps"}}');
+  await con.getByTestId('kms-run').click();
+  await expect(con.getByTestId('kms-output')).toContainText('"Plaintext": "aGVsbG8="');
+
+  await con.getByTestId('kms-refresh').click();
+  await expect(con.getByTestId('kms-keys')).toContainText('alias/nps');
+  await con.getByTestId('kms-save').click();
+  await expect(page.getByTestId('editor')).toHaveValue(/console-3/);
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('step-row-console-3').getByTestId('row-decision')).toHaveText('Allow');
+  expect(errors).toEqual([]);
+});
+
+test('KMS console: a grant used without its token is denied, and the trace shows the grant', async ({ page }) => {
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:user/key-admin');
+  await con.getByTestId('kms-op').selectOption('CreateGrant');
+  await con.getByTestId('kms-input').fill(JSON.stringify({ KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', GranteePrincipal: 'arn:aws:iam::111122223333:role/app', Operations: ['Encrypt'] }));
+  await con.getByTestId('kms-run').click();
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:sts::111122223333:assumed-role/app/console');
+  await con.getByTestId('kms-op').selectOption('Encrypt');
+  await con.getByTestId('kms-input').fill(JSON.stringify({ KeyId: 'alias/app-data', Plaintext: 'aGk=' }));
+  await con.getByTestId('kms-run').click();
+  const result = con.getByTestId('kms-result');
+  await expect(result.getByTestId('decision')).toHaveText('ImplicitDeny');
+  await expect(result).toContainText('not propagated');
+  await result.locator('summary', { hasText: 'Decision trace' }).click();
+  await expect(result.getByTestId('trace')).toContainText('Grants');
+});
