@@ -1,19 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-
-// Collects console errors and failed requests so every test can assert a clean page.
-function watch(page: Page) {
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return errors;
-}
-
-async function fresh(page: Page) {
-  await page.goto('./');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await expect(page.getByTestId('editor')).toBeVisible();
-}
+import { test, expect } from '@playwright/test';
+import { watch, fresh } from './helpers';
 
 test('runs the example and explains each decision', async ({ page }) => {
   const errors = watch(page);

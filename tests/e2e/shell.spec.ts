@@ -1,21 +1,8 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { watch, fresh } from './helpers';
 
 // The app shell: loading scenarios without losing text, located errors, composing from a step,
 // and the layout on a narrow screen and in the dark theme.
-
-function watch(page: Page) {
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return errors;
-}
-
-async function fresh(page: Page) {
-  await page.goto('./');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await expect(page.getByTestId('editor')).toBeVisible();
-}
 
 test('the error line is marked and the message moves the caret to it', async ({ page }) => {
   const errors = watch(page);
