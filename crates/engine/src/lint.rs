@@ -430,6 +430,76 @@ pub fn lint_scenario(s: &Scenario) -> Vec<Finding> {
     out
 }
 
+/// What checking one policy text found: the reason it cannot be used (syntax or structure,
+/// located), or the findings on a policy that parses. The app's policy editors show this as the
+/// user types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyCheck {
+    /// Why the text is not a usable policy, with its position in the text; `None` when it parses.
+    pub error: Option<TextError>,
+    /// Findings on the parsed policy (empty when it does not parse).
+    pub findings: Vec<Finding>,
+}
+
+/// A located problem in a text the user typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextError {
+    /// JSON path of the offending value (`$` for a syntax error).
+    pub path: String,
+    /// Line and column in the text.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for TextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: at {}: {}", self.pos, self.path, self.message)
+    }
+}
+
+/// Checks a policy document given as text: AWS's size limit for its kind (32,768 characters for
+/// a key policy, 6,144 characters without white space for a managed policy), JSON syntax and
+/// the policy grammar (each with line and column in `text`), then the findings of
+/// [`lint_policy`].
+pub fn check_policy_text(text: &str, kind: PolicyKind, name: &str) -> PolicyCheck {
+    let failed = |path: String, pos: Pos, message: String| PolicyCheck {
+        error: Some(TextError { path, pos, message }),
+        findings: Vec::new(),
+    };
+    let (limit, counted) = match kind {
+        PolicyKind::Identity => (6_144, text.chars().filter(|c| !c.is_whitespace()).count()),
+        _ => (32_768, text.chars().count()),
+    };
+    if counted > limit {
+        return failed(
+            "$".into(),
+            Pos { line: 1, column: 1 },
+            format!("the policy has {counted} characters; AWS accepts at most {limit} for this kind of policy"),
+        );
+    }
+    let doc = match crate::json::parse(text) {
+        Ok(d) => d,
+        Err(e) => return failed("$".into(), e.pos, e.message),
+    };
+    match Policy::from_json(&doc, kind, &JsonPath::root()) {
+        Ok(p) => {
+            let mut findings = Vec::new();
+            lint_policy(&p, name, &JsonPath::root(), &mut findings);
+            findings.sort_by(|a, b| {
+                a.severity
+                    .cmp(&b.severity)
+                    .then(a.pos.line.cmp(&b.pos.line))
+            });
+            PolicyCheck {
+                error: None,
+                findings,
+            }
+        }
+        Err(e) => failed(e.path, e.pos, e.message),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,5 +552,44 @@ mod tests {
         );
         assert!(c.contains(&"multivalued-without-set-operator"));
         assert!(c.contains(&"unknown-condition-key"));
+    }
+
+    #[test]
+    fn policy_text_check_locates_errors() {
+        let c = check_policy_text("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ { \"Effect\": \"Allow\" \"Action\": \"kms:*\" } ]\n}", PolicyKind::Resource, "k");
+        let e = c.error.unwrap();
+        assert_eq!((e.pos.line, e.path.as_str()), (3, "$"), "{e}");
+        let c = check_policy_text(
+            "{\"Version\":\"2012-10-17\",\n\"Statement\":[{\"Effect\":\"Alow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}]}",
+            PolicyKind::Resource,
+            "k",
+        );
+        let e = c.error.unwrap();
+        assert_eq!(e.path, "$.Statement[0].Effect");
+        assert_eq!(e.pos.line, 2);
+        assert!(e.message.contains("`Alow`"), "{}", e.message);
+        let c = check_policy_text(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
+            PolicyKind::Resource,
+            "k",
+        );
+        assert!(c.error.is_none());
+        assert!(
+            c.findings.iter().any(|f| f.code == "public-access"),
+            "{:?}",
+            c.findings
+        );
+        let big = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}"}}]}}"#,
+            "a".repeat(6_100)
+        );
+        let c = check_policy_text(&big, PolicyKind::Identity, "p");
+        assert!(c.error.unwrap().message.contains("at most 6144"));
+        let big_key_policy = big.replace(r#""Effect""#, r#""Principal":"*","Effect""#);
+        assert!(
+            check_policy_text(&big_key_policy, PolicyKind::Resource, "k")
+                .error
+                .is_none()
+        );
     }
 }

@@ -5,17 +5,18 @@
 //! JSON path. [`run_scenario`] runs its steps in order against the simulated world and checks
 //! each step's `expect`.
 
+mod edit;
 mod model;
 mod parse;
 mod read;
 mod run;
 mod world;
 
+pub use edit::{with_key_policy, with_steps};
 pub use model::*;
 pub use parse::parse_scenario;
 pub use run::{
-    evaluate_adhoc, run_scenario, with_steps, AdHocRequest, ExpectationResult, RunReport,
-    StepResult,
+    evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
 };
 
 use crate::json::Pos;

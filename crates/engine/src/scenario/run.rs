@@ -124,33 +124,6 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
     })
 }
 
-/// The scenario document `src` with `extra` steps appended (pretty-printed JSON). Used to save
-/// calls made from the app's KMS console back into the scenario.
-pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, ScenarioError> {
-    super::parse_scenario(src)?;
-    let mut doc: serde_json::Value = serde_json::from_str(src).map_err(|e| {
-        error_at(
-            &JsonPath::root(),
-            Pos::default(),
-            format!("the scenario is not JSON: {e}"),
-        )
-    })?;
-    match doc.get_mut("steps") {
-        Some(serde_json::Value::Array(steps)) => steps.extend(extra.iter().cloned()),
-        _ => {
-            return Err(error_at(
-                &JsonPath::root(),
-                Pos::default(),
-                "the scenario has no `steps` array",
-            ))
-        }
-    }
-    let out = serde_json::to_string_pretty(&doc)
-        .map_err(|e| error_at(&JsonPath::root(), Pos::default(), e.to_string()))?;
-    super::parse_scenario(&out)?;
-    Ok(out)
-}
-
 /// Evaluates one composed request against the scenario's initial world.
 pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, ScenarioError> {
     let resource = req.resource.trim();
