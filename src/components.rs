@@ -3,6 +3,8 @@
 mod compose;
 mod editor;
 mod examples;
+mod grants;
+mod key_policy;
 mod kms;
 mod lint;
 mod results;
@@ -11,6 +13,8 @@ mod trace_view;
 pub use compose::{ComposeForm, RequestDraft};
 pub use editor::Editor;
 pub use examples::ExamplePicker;
+pub use grants::GrantsPanel;
+pub use key_policy::KeyPolicyEditor;
 pub use kms::KmsConsole;
 pub use lint::LintPanel;
 pub use results::ResultsTable;

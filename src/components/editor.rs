@@ -30,7 +30,14 @@ pub fn Editor(
     error: Signal<Option<ScenarioError>>,
     /// Set to a position to move the caret there (the error message and lint findings do).
     jump: RwSignal<Option<Pos>>,
+    /// What the text is, for screen readers.
+    #[prop(default = "Scenario JSON")]
+    label: &'static str,
+    /// Prefix of the `data-testid`s (`editor`, `parse-error`, ...) when a page has two editors.
+    #[prop(default = "")]
+    testid_prefix: &'static str,
 ) -> impl IntoView {
+    let tid = move |name: &str| format!("{testid_prefix}{name}");
     let area = NodeRef::<html::Textarea>::new();
     Effect::new(move |_| {
         let Some(pos) = jump.get() else {
@@ -69,7 +76,7 @@ pub fn Editor(
             {move || err_line().map(|n| view! {
                 <div
                     class="err-band"
-                    data-testid="error-line"
+                    data-testid=tid("error-line")
                     data-line=n
                     style=format!("top: calc(0.5rem + {} * 1.45em)", n - 1)
                 ></div>
@@ -77,8 +84,8 @@ pub fn Editor(
             <pre class="gutter" aria-hidden="true">{numbers}</pre>
             <textarea
                 node_ref=area
-                data-testid="editor"
-                aria-label="Scenario JSON"
+                data-testid=tid("editor")
+                aria-label=label
                 aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
                 spellcheck="false"
                 autocomplete="off"
@@ -90,8 +97,8 @@ pub fn Editor(
             ></textarea>
         </div>
         {move || error.get().map(|e| view! {
-            <p class="parse-error" role="alert" data-testid="parse-error">
-                <button type="button" class="goto" title="Move the caret to the error" data-testid="goto-error" on:click=goto_error>
+            <p class="parse-error" role="alert" data-testid=tid("parse-error")>
+                <button type="button" class="goto" title="Move the caret to the error" data-testid=tid("goto-error") on:click=goto_error>
                     {e.pos.to_string()}
                 </button>
                 {format!(" at {}: {}", e.path, e.message)}

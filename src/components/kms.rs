@@ -1,9 +1,11 @@
 //! The KMS console: the keys and grants of the simulated world, and a form that runs KMS
 //! operations as a chosen principal. Calls run after the scenario's own steps; their log can be
-//! saved into the scenario as steps.
+//! saved into the scenario as steps. The key-policy editor and the grants panel make their
+//! calls through the same log, as the same caller.
 
-use super::{outcome_line, TraceView};
+use super::{outcome_line, GrantsPanel, KeyPolicyEditor, TraceView};
 use kmslab_engine::kms::ops::{example_input, OPERATIONS};
+use kmslab_engine::kms::view::KmsView;
 use kmslab_engine::scenario::with_steps;
 use kmslab_engine::{parse_scenario, run_scenario, RunReport, StepResult};
 use leptos::prelude::*;
@@ -51,44 +53,69 @@ pub fn KmsConsole(
             }
         }
     });
+    // The last template written into the input: a scenario change refreshes the input only
+    // while it still holds that template, never text the user typed.
+    let template = RwSignal::new(String::new());
     let fill_template = move || {
         let tpl = example_input(&op.get_untracked(), &first_key());
-        input.set(serde_json::to_string_pretty(&tpl).unwrap_or_default());
+        let tpl = serde_json::to_string_pretty(&tpl).unwrap_or_default();
+        template.set(tpl.clone());
+        input.set(tpl);
     };
     fill_template();
     let refresh = move || report.set(Some(run_with(&text.get_untracked(), &log.get_untracked())));
 
+    // Appends one call to the log and runs the scenario with it; a call the scenario cannot
+    // take (bad input JSON, a reference to a missing output) is reported and not logged.
+    let submit = Callback::new(move |(operation, inp): (String, serde_json::Value)| {
+        let n = log.with_untracked(Vec::len) + 1;
+        let step = serde_json::json!({
+            "id": format!("console-{n}"),
+            "caller": caller.get_untracked(),
+            "call": format!("kms:{operation}"),
+            "input": inp,
+        });
+        let mut next = log.get_untracked();
+        next.push(step);
+        let r = run_with(&text.get_untracked(), &next);
+        match &r {
+            Ok(rep) => {
+                last.set(rep.steps.last().cloned());
+                log.set(next);
+            }
+            Err(_) => last.set(None),
+        }
+        report.set(Some(r));
+    });
     let run_call = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parsed: Result<serde_json::Value, String> =
-            serde_json::from_str(&input.get_untracked())
-                .map_err(|e| format!("the input is not JSON: {e}"));
-        let step = parsed.map(|inp| {
-            let n = log.with_untracked(Vec::len) + 1;
-            serde_json::json!({
-                "id": format!("console-{n}"),
-                "caller": caller.get_untracked(),
-                "call": format!("kms:{}", op.get_untracked()),
-                "input": inp,
-            })
-        });
-        match step {
-            Ok(step) => {
-                let mut next = log.get_untracked();
-                next.push(step);
-                let r = run_with(&text.get_untracked(), &next);
-                match &r {
-                    Ok(rep) => {
-                        last.set(rep.steps.last().cloned());
-                        log.set(next);
-                    }
-                    Err(_) => last.set(None),
-                }
-                report.set(Some(r));
-            }
-            Err(e) => report.set(Some(Err(e))),
+        match serde_json::from_str::<serde_json::Value>(&input.get_untracked()) {
+            Ok(inp) => submit.run((op.get_untracked(), inp)),
+            Err(e) => report.set(Some(Err(format!("the input is not JSON: {e}")))),
         }
     };
+    // The world after the last successful run (kept while a later call is refused).
+    let world = RwSignal::new(KmsView::default());
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = report.get() {
+            world.set(r.kms);
+        }
+    });
+    let keys = Signal::derive(move || world.with(|w| w.keys.clone()));
+    let grants = Signal::derive(move || world.with(|w| w.grants.clone()));
+    let principal_list = Signal::derive(move || principals.get());
+    // The world follows the scenario: an edit or a loaded example shows its keys and grants,
+    // and the input template names one of its keys.
+    Effect::new(move |prev: Option<Option<String>>| {
+        let t = text.get();
+        report.set(Some(run_with(&t, &log.get_untracked())));
+        let key = first_key();
+        let untouched = input.with_untracked(|i| template.with_untracked(|t| i == t));
+        if untouched && prev.flatten().is_some_and(|p| p != key) {
+            fill_template();
+        }
+        Some(key)
+    });
     let save = move |_| {
         if let Ok(doc) = with_steps(&text.get_untracked(), &log.get_untracked()) {
             text.set(doc);
@@ -100,7 +127,7 @@ pub fn KmsConsole(
         <section class="kms" data-testid="kms-console">
             <div class="pane-head">
                 <h2>"KMS console"</h2>
-                <button type="button" data-testid="kms-refresh" on:click=move |_| refresh()>"Show keys and grants"</button>
+                <button type="button" data-testid="kms-refresh" on:click=move |_| refresh()>"Refresh"</button>
             </div>
             <form class="compose" on:submit=run_call>
                 <label>
@@ -137,39 +164,28 @@ pub fn KmsConsole(
                 </div>
             })}
             {move || match report.get() {
-                Some(Err(e)) => view! { <p class="parse-error" role="alert" data-testid="kms-error">{e}</p> }.into_any(),
-                Some(Ok(r)) => view! {
-                    <div class="kms-world" data-testid="kms-keys">
-                        <h3>"Keys"</h3>
-                        <table>
-                            <thead><tr><th>"Key"</th><th>"Aliases"</th><th>"State"</th><th>"Rotation"</th><th>"Policy"</th></tr></thead>
-                            <tbody>
-                                {r.kms.keys.into_iter().map(|k| view! {
-                                    <tr data-testid=format!("key-{}", k.id)>
-                                        <td><code title=k.arn.clone()>{k.id.clone()}</code><br/><small>{k.description.clone()}</small></td>
-                                        <td>{k.aliases.join(", ")}</td>
-                                        <td data-testid="key-state">{k.state.clone()}{k.deletion_date.map(|d| format!(" (deleted at {d})")).unwrap_or_default()}</td>
-                                        <td>{if k.rotation_enabled { "automatic" } else { "off" }}{format!(", {} rotations", k.rotations)}</td>
-                                        <td><details><summary>"view"</summary><pre>{k.policy.clone()}</pre></details></td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <h3>"Grants"</h3>
-                        <ul data-testid="kms-grants">
-                            {r.kms.grants.into_iter().map(|g| view! {
-                                <li class:retired=g.deleted>
-                                    <code>{g.id.chars().take(12).collect::<String>()}"…"</code>
-                                    {format!(" on {} to {} for [{}]{}{}", g.key_id, g.grantee, g.operations.join(", "),
-                                        g.constraint.map(|c| format!(", {c}")).unwrap_or_default(),
-                                        if g.deleted { " (retired/revoked)" } else { "" })}
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                }.into_any(),
-                None => view! { <span></span> }.into_any(),
+                Some(Err(e)) => Some(view! { <p class="parse-error" role="alert" data-testid="kms-error">{e}</p> }),
+                _ => None,
             }}
+            <div class="kms-world" data-testid="kms-keys">
+                <h3>"Keys"</h3>
+                <table>
+                    <thead><tr><th>"Key"</th><th>"Aliases"</th><th>"State"</th><th>"Rotation"</th><th>"Tags"</th></tr></thead>
+                    <tbody>
+                        {move || keys.get().into_iter().map(|k| view! {
+                            <tr data-testid=format!("key-{}", k.id)>
+                                <td><code title=k.arn.clone()>{k.id.clone()}</code><br/><small>{k.description.clone()}</small></td>
+                                <td>{k.aliases.join(", ")}</td>
+                                <td data-testid="key-state">{k.state.clone()}{k.deletion_date.map(|d| format!(" (deleted at {d})")).unwrap_or_default()}</td>
+                                <td>{if k.rotation_enabled { "automatic" } else { "off" }}{format!(", {} rotations", k.rotations)}</td>
+                                <td>{k.tags.iter().map(|(a, b)| format!("{a}={b}")).collect::<Vec<_>>().join(", ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <KeyPolicyEditor keys=keys text=text call=submit />
+            <GrantsPanel keys=keys grants=grants principals=principal_list call=submit />
         </section>
     }
 }

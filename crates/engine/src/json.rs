@@ -125,6 +125,55 @@ impl Json {
         }
     }
 
+    /// The value as pretty-printed JSON (two-space indent), keeping the members in source
+    /// order and numbers as written: what the app shows and writes back to the user.
+    pub fn to_pretty(&self) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, depth: usize) {
+        let indent = |out: &mut String, d: usize| {
+            out.push('\n');
+            out.extend(std::iter::repeat_n("  ", d));
+        };
+        match &self.value {
+            JsonValue::Null => out.push_str("null"),
+            JsonValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            JsonValue::Number(n) => out.push_str(n),
+            JsonValue::String(s) => out.push_str(&quote(s)),
+            JsonValue::Array(items) if items.is_empty() => out.push_str("[]"),
+            JsonValue::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, depth + 1);
+                    item.write_pretty(out, depth + 1);
+                }
+                indent(out, depth);
+                out.push(']');
+            }
+            JsonValue::Object(members) if members.is_empty() => out.push_str("{}"),
+            JsonValue::Object(members) => {
+                out.push('{');
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, depth + 1);
+                    out.push_str(&quote(&m.key));
+                    out.push_str(": ");
+                    m.value.write_pretty(out, depth + 1);
+                }
+                indent(out, depth);
+                out.push('}');
+            }
+        }
+    }
+
     /// Builds a tree from a `serde_json::Value`; every position is `at`.
     pub fn from_serde(value: &serde_json::Value, at: Pos) -> Json {
         let value = match value {
@@ -147,6 +196,11 @@ impl Json {
         };
         Json { value, pos: at }
     }
+}
+
+/// A string as a JSON string literal.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 /// A syntax error: what was wrong and where.
@@ -578,6 +632,20 @@ impl fmt::Display for JsonPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pretty_keeps_order_numbers_and_escapes() {
+        let src = r#"{"z":1.50,"a":[true,null,{}],"b":"q\"\u00e9","e":[]}"#;
+        let out = parse(src).unwrap().to_pretty();
+        assert_eq!(
+            out,
+            "{\n  \"z\": 1.50,\n  \"a\": [\n    true,\n    null,\n    {}\n  ],\n  \"b\": \"q\\\"é\",\n  \"e\": []\n}"
+        );
+        assert_eq!(
+            parse(&out).unwrap().to_serde(),
+            parse(src).unwrap().to_serde()
+        );
+    }
 
     #[test]
     fn positions_are_tracked() {

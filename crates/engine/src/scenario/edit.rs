@@ -5,33 +5,39 @@
 use super::read::error_at;
 use super::ScenarioError;
 use crate::iam::policy::PolicyKind;
-use crate::json::{JsonPath, Pos};
+use crate::json::{self, Json, JsonPath, JsonValue, Member, Pos};
 use crate::lint::check_policy_text;
 
-fn as_document(src: &str) -> Result<serde_json::Value, ScenarioError> {
+fn as_document(src: &str) -> Result<Json, ScenarioError> {
     super::parse_scenario(src)?;
-    serde_json::from_str(src).map_err(|e| {
-        error_at(
-            &JsonPath::root(),
-            Pos::default(),
-            format!("the scenario is not JSON: {e}"),
-        )
-    })
+    json::parse(src).map_err(|e| error_at(&JsonPath::root(), e.pos, e.message))
 }
 
-fn to_text(doc: &serde_json::Value) -> Result<String, ScenarioError> {
-    let out = serde_json::to_string_pretty(doc)
-        .map_err(|e| error_at(&JsonPath::root(), Pos::default(), e.to_string()))?;
+/// Prints the edited document (members in the user's order) and re-reads it.
+fn to_text(doc: &Json) -> Result<String, ScenarioError> {
+    let out = doc.to_pretty();
     super::parse_scenario(&out)?;
     Ok(out)
 }
 
-/// The scenario document `src` with `extra` steps appended (pretty-printed JSON). Used to save
-/// calls made from the app's KMS console back into the scenario.
+fn members_mut(j: &mut Json) -> Option<&mut Vec<Member>> {
+    match &mut j.value {
+        JsonValue::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// The scenario document `src` with `extra` steps appended (pretty-printed, the document's own
+/// member order kept). Used to save calls made from the app's KMS console into the scenario.
 pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, ScenarioError> {
     let mut doc = as_document(src)?;
-    match doc.get_mut("steps") {
-        Some(serde_json::Value::Array(steps)) => steps.extend(extra.iter().cloned()),
+    let steps = members_mut(&mut doc)
+        .and_then(|ms| ms.iter_mut().find(|m| m.key == "steps"))
+        .map(|m| &mut m.value.value);
+    match steps {
+        Some(JsonValue::Array(steps)) => {
+            steps.extend(extra.iter().map(|v| Json::from_serde(v, Pos::default())))
+        }
         _ => {
             return Err(error_at(
                 &JsonPath::root(),
@@ -44,8 +50,8 @@ pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, Scen
 }
 
 /// The scenario document `src` with the key `key_id`'s initial policy set to `policy_text`
-/// (pretty-printed JSON). The policy text is checked first; its errors are located in
-/// `policy_text` itself (line and column there, JSON path from the policy's root).
+/// (pretty-printed, member order kept). The policy text is checked first; its errors are
+/// located in `policy_text` itself (line and column there, JSON path from the policy's root).
 pub fn with_key_policy(
     src: &str,
     key_id: &str,
@@ -59,22 +65,18 @@ pub fn with_key_policy(
             message: format!("the key policy cannot be used: {}", e.message),
         });
     }
-    let policy: serde_json::Value = serde_json::from_str(policy_text).map_err(|e| {
-        error_at(
-            &JsonPath::root(),
-            Pos::default(),
-            format!("the key policy is not JSON: {e}"),
-        )
-    })?;
+    let policy =
+        json::parse(policy_text).map_err(|e| error_at(&JsonPath::root(), e.pos, e.message))?;
     let mut doc = as_document(src)?;
-    let key = doc
-        .get_mut("keys")
-        .and_then(serde_json::Value::as_array_mut)
-        .and_then(|keys| {
-            keys.iter_mut()
-                .find(|k| k.get("id").and_then(serde_json::Value::as_str) == Some(key_id))
+    let key = members_mut(&mut doc)
+        .and_then(|ms| ms.iter_mut().find(|m| m.key == "keys"))
+        .and_then(|m| match &mut m.value.value {
+            JsonValue::Array(keys) => keys
+                .iter_mut()
+                .find(|k| k.get("id").and_then(Json::as_str) == Some(key_id)),
+            _ => None,
         })
-        .and_then(serde_json::Value::as_object_mut)
+        .and_then(members_mut)
         .ok_or_else(|| {
             error_at(
                 &JsonPath::root().key("keys"),
@@ -82,7 +84,14 @@ pub fn with_key_policy(
                 format!("the scenario defines no key `{key_id}`"),
             )
         })?;
-    key.insert("policy".into(), policy);
+    match key.iter_mut().find(|m| m.key == "policy") {
+        Some(m) => m.value = policy,
+        None => key.push(Member {
+            key: "policy".into(),
+            key_pos: Pos::default(),
+            value: policy,
+        }),
+    }
     to_text(&doc)
 }
 
@@ -105,6 +114,12 @@ mod tests {
             s.keys[1].policy_text
         );
         assert!(out.contains("\"id\": \"k1\""));
+        // The document keeps its own member order.
+        assert!(out.starts_with("{\n  \"kmslab\": 1,\n  \"keys\""), "{out}");
+        assert!(
+            out.find("\"Sid\"").unwrap() < out.find("\"Effect\"").unwrap(),
+            "{out}"
+        );
     }
 
     #[test]

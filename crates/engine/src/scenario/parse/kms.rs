@@ -65,7 +65,7 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
                 },
                 PolicyKind::Resource,
             )?;
-            let text = serde_json::to_string_pretty(&m.value.to_serde()).unwrap_or_default();
+            let text = m.value.to_pretty();
             (p, false, text)
         }
         _ => (

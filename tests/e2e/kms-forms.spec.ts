@@ -1,0 +1,75 @@
+import { test, expect } from '@playwright/test';
+import { fresh, watch } from './helpers';
+
+const ROOT = 'arn:aws:iam::111122223333:root';
+const ADMIN = 'arn:aws:iam::111122223333:user/key-admin';
+
+test('key policy editor: located errors, lockout check, PutKeyPolicy and the initial policy', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  const con = page.getByTestId('kms-console');
+  const editor = con.getByTestId('policy-editor');
+  await expect(editor).toHaveValue(/Allow key administration/);
+
+  // A typo in Effect: the error names line 3 and the JSON path, and the buttons are off.
+  await editor.fill('{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Alow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]\n}');
+  const err = con.getByTestId('policy-parse-error');
+  await expect(err).toContainText('3:');
+  await expect(err).toContainText('$.Statement[0].Effect');
+  await expect(err).toContainText('`Alow`');
+  await expect(con.getByTestId('policy-put')).toBeDisabled();
+
+  // A policy that leaves out the caller fails AWS's lockout safety check.
+  await editor.fill(JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Sid: 'AdminOnly', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' }] }, null, 2));
+  await expect(con.getByTestId('policy-parse-error')).toHaveCount(0);
+  await con.getByTestId('kms-caller').selectOption(ROOT);
+  await con.getByTestId('policy-put').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('MalformedPolicyDocumentException');
+
+  // A public policy is accepted by the parser but flagged; the account's own policy goes in.
+  await editor.fill(JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }] }, null, 2));
+  await expect(con.getByTestId('policy-finding-public-access')).toBeVisible();
+  await editor.fill(JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Sid: 'OnlyTheAccount', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' }] }, null, 2));
+  await con.getByTestId('policy-put').click();
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('success');
+
+  // Written into the scenario as the key's policy before the first step.
+  await con.getByTestId('policy-initial').click();
+  await expect(con.getByTestId('policy-note')).toContainText('starts with this policy');
+  await expect(page.getByTestId('editor')).toHaveValue(/OnlyTheAccount/);
+  expect(errors).toEqual([]);
+});
+
+test('grants panel: create a grant from the form, then revoke it', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption(ADMIN);
+  const form = con.getByTestId('grant-form');
+  await form.getByTestId('grant-grantee').fill('arn:aws:iam::111122223333:role/app');
+  await form.getByTestId('grant-ops').getByLabel('Encrypt', { exact: true }).check();
+  await form.getByTestId('grant-constraint').selectOption('EncryptionContextEquals');
+  await form.getByTestId('grant-pairs').fill('app=billing');
+  await form.getByTestId('grant-create').click();
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
+  await expect(con.getByTestId('kms-output')).toContainText('GrantId');
+  const grant = con.getByTestId('grant').filter({ hasText: 'EncryptionContextEquals {app=billing}' });
+  await expect(grant).toContainText('for [Decrypt, Encrypt]');
+
+  // The grantee cannot revoke (the key policy does not allow it); key-admin can.
+  await con.getByTestId('kms-caller').selectOption('arn:aws:sts::111122223333:assumed-role/app/console');
+  await grant.getByTestId('grant-revoke').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('AccessDeniedException');
+  await con.getByTestId('kms-caller').selectOption(ADMIN);
+  await grant.getByTestId('grant-revoke').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('success');
+  await expect(grant).toContainText('(retired/revoked)');
+  await expect(grant.getByTestId('grant-revoke')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
