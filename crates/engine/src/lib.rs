@@ -7,6 +7,7 @@
 
 pub mod crypto;
 pub mod iam;
+pub mod identity;
 pub mod json;
 pub mod kms;
 pub mod lint;

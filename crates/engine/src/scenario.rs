@@ -18,6 +18,7 @@ pub use parse::parse_scenario;
 pub use run::{
     evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
 };
+pub use world::unique_id;
 
 use crate::json::Pos;
 use std::fmt;

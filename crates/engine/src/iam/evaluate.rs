@@ -61,6 +61,8 @@ pub enum ResourceKind {
     Generic,
     /// A KMS key policy: IAM policies count only where it delegates to the account.
     KmsKey,
+    /// A role's trust policy (AssumeRole): required even within the account.
+    RoleTrust,
 }
 
 /// The resource's policy.
@@ -159,7 +161,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
     let (res_layer, resource) = match &input.resource_policy {
         Some(rp) => {
             let layer = match rp.kind {
-                ResourceKind::Generic => Layer::Resource,
+                ResourceKind::Generic | ResourceKind::RoleTrust => Layer::Resource,
                 ResourceKind::KmsKey => Layer::KeyPolicy,
             };
             let named = NamedPolicy {
@@ -275,10 +277,11 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         explicit_deny: !denies.is_empty(),
         org,
         relation: relation(req),
-        resource: match (res_layer, &resource) {
-            (Some(Layer::KeyPolicy), _) => ResourceSide::KmsKey,
-            (Some(_), _) => ResourceSide::Generic,
-            (None, _) => ResourceSide::NoPolicy,
+        resource: match (&input.resource_policy, res_layer) {
+            (Some(rp), _) if rp.kind == ResourceKind::RoleTrust => ResourceSide::RoleTrust,
+            (_, Some(Layer::KeyPolicy)) => ResourceSide::KmsKey,
+            (_, Some(_)) => ResourceSide::Generic,
+            (_, None) => ResourceSide::NoPolicy,
         },
         grant: resource
             .as_ref()

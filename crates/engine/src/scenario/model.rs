@@ -101,6 +101,63 @@ pub struct Iam {
     pub roles: Vec<Role>,
     /// Service-linked role names that exist.
     pub service_linked_roles: Vec<String>,
+    /// STS sessions issued by AssumeRole and GetSessionToken during the run.
+    pub sessions: Vec<StsSession>,
+    /// Service-linked role deletion tasks started during the run.
+    pub deletion_tasks: Vec<DeletionTask>,
+}
+
+/// Temporary credentials issued by STS, and what they stand for.
+#[derive(Debug, Clone)]
+pub struct StsSession {
+    /// `ASIA...`.
+    pub access_key_id: String,
+    /// When the credentials stop working.
+    pub expires: Instant,
+    /// Whose session it is.
+    pub kind: SessionKind,
+}
+
+/// Whose temporary credentials these are.
+#[derive(Debug, Clone)]
+pub enum SessionKind {
+    /// An assumed-role session (AssumeRole).
+    Role {
+        /// The role's account.
+        account: AccountId,
+        /// The role's name.
+        role: String,
+        /// The session name.
+        session_name: String,
+        /// The session policies and session tags passed to AssumeRole.
+        spec: SessionSpec,
+        /// Whether it was assumed from another role session (role chaining).
+        chained: bool,
+    },
+    /// A user's session (GetSessionToken): the user's own permissions.
+    User {
+        /// The user's account.
+        account: AccountId,
+        /// The user's name.
+        user: String,
+        /// Whether MFA was given to GetSessionToken.
+        mfa: bool,
+    },
+}
+
+/// A DeleteServiceLinkedRole task.
+#[derive(Debug, Clone)]
+pub struct DeletionTask {
+    /// `task/aws-service-role/SERVICE/ROLE/ID`.
+    pub id: String,
+    /// The role's account.
+    pub account: AccountId,
+    /// The role's name.
+    pub role: String,
+    /// `SUCCEEDED` or `FAILED`.
+    pub status: &'static str,
+    /// Why it failed.
+    pub reason: Option<String>,
 }
 
 /// A customer managed policy.
@@ -110,10 +167,33 @@ pub struct ManagedPolicy {
     pub name: String,
     /// Its account.
     pub account: AccountId,
+    /// Path (`/` unless given).
+    pub path: String,
     /// Description.
     pub description: Option<String>,
     /// The default version's document.
     pub document: Policy,
+    /// Every version, oldest first (at most 5); the scenario's document is `v1`.
+    pub versions: Vec<PolicyVersionDef>,
+    /// The default version's id.
+    pub default_version: String,
+    /// The number of the next version (`v2` after `v1`; ids are never reused).
+    pub next_version: u32,
+    /// When it was created (`None`: before the scenario's first step).
+    pub created: Option<Instant>,
+}
+
+/// One version of a managed policy.
+#[derive(Debug, Clone)]
+pub struct PolicyVersionDef {
+    /// `v1`, `v2`, ...
+    pub id: String,
+    /// The document.
+    pub document: Policy,
+    /// The document as written (what GetPolicyVersion returns).
+    pub text: String,
+    /// When it was created (`None`: before the first step).
+    pub created: Option<Instant>,
 }
 
 /// An IAM user.
@@ -137,6 +217,10 @@ pub struct User {
     pub tags: Vec<(String, String)>,
     /// Access keys.
     pub access_keys: Vec<AccessKeyDef>,
+    /// The size of each inline policy, in characters other than white space (AWS's measure).
+    pub inline_sizes: BTreeMap<String, usize>,
+    /// When it was created (`None`: before the first step).
+    pub created: Option<Instant>,
     /// Where it is written.
     pub pos: Pos,
 }
@@ -148,6 +232,10 @@ pub struct AccessKeyDef {
     pub id: String,
     /// `Active` or `Inactive`.
     pub active: bool,
+    /// When it was created (`None`: before the first step).
+    pub created: Option<Instant>,
+    /// The last request it signed: when, to which service, in which region.
+    pub last_used: Option<(Instant, String, String)>,
 }
 
 /// An IAM group.
@@ -157,10 +245,14 @@ pub struct Group {
     pub name: String,
     /// Account.
     pub account: AccountId,
+    /// Path.
+    pub path: String,
     /// Attached managed policy names.
     pub attached: Vec<String>,
     /// Inline policies.
     pub inline: Vec<(String, Policy)>,
+    /// The size of each inline policy (characters other than white space).
+    pub inline_sizes: BTreeMap<String, usize>,
 }
 
 /// An IAM role.
@@ -182,6 +274,18 @@ pub struct Role {
     pub boundary: Option<String>,
     /// Tags.
     pub tags: Vec<(String, String)>,
+    /// Description.
+    pub description: Option<String>,
+    /// The trust policy as written (what GetRole returns).
+    pub trust_text: String,
+    /// The size of each inline policy (characters other than white space).
+    pub inline_sizes: BTreeMap<String, usize>,
+    /// The longest session AssumeRole may ask for, in seconds (3600 unless given).
+    pub max_session_seconds: u32,
+    /// For a service-linked role, the service that owns it (`cks.kms.amazonaws.com`).
+    pub service_linked: Option<String>,
+    /// When it was created (`None`: before the first step).
+    pub created: Option<Instant>,
 }
 
 /// A resource with a resource-based policy.

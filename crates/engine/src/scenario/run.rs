@@ -9,6 +9,7 @@ use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
 use crate::iam::evaluate::{authorize, AuthzInput, ResourceKind, ResourcePolicy, Response};
 use crate::iam::policy::Policy;
+use crate::identity::{AuthzQuestion, Op, SessionCredentials};
 use crate::json::{JsonPath, Pos};
 use crate::kms::authz::IamSide;
 use crate::kms::model::{Alias, Grant, Key, KeyState, KmsWorld, Origin};
@@ -94,6 +95,7 @@ pub struct AdHocRequest {
 pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
     let mut clock = s.defaults.time;
     let mut world = World::new(s);
+    let mut live = s.world_copy();
     let mut outputs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut steps = Vec::with_capacity(s.steps.len());
     for step in &s.steps {
@@ -101,7 +103,7 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
             clock = clock.plus(d);
         }
         advance(&mut world.kms, clock, &mut world.rng);
-        let r = run_step(s, &mut world, step, clock, &outputs)?;
+        let r = run_step(&mut live, &mut world, step, clock, &outputs)?;
         if let (Some(id), Some(out)) = (&step.id, &r.output) {
             outputs.insert(id.clone(), out.clone());
         }
@@ -158,7 +160,13 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         ));
     }
     let mut world = World::new(s);
-    run_step(s, &mut world, &step, s.defaults.time, &BTreeMap::new())
+    run_step(
+        &mut s.world_copy(),
+        &mut world,
+        &step,
+        s.defaults.time,
+        &BTreeMap::new(),
+    )
 }
 
 fn step_path(step: &Step) -> JsonPath {
@@ -362,6 +370,11 @@ fn subset(want: &serde_json::Value, got: &serde_json::Value) -> bool {
         (serde_json::Value::Object(w), serde_json::Value::Object(g)) => w
             .iter()
             .all(|(k, v)| g.get(k).is_some_and(|gv| subset(v, gv))),
+        // Arrays match element by element (same length, each element a subset), so a list of
+        // objects can be checked without repeating their every field.
+        (serde_json::Value::Array(w), serde_json::Value::Array(g)) => {
+            w.len() == g.len() && w.iter().zip(g).all(|(wv, gv)| subset(wv, gv))
+        }
         _ => want == got,
     }
 }
@@ -473,56 +486,28 @@ impl IamSide for StepIam<'_> {
         key_policy: Option<&Policy>,
         extra: &Context,
     ) -> Response {
-        let mut context =
-            self.s
-                .derived_context(self.caller, self.session, self.now, resource_account);
-        for (k, v) in extra.iter() {
-            context.insert(k, v.clone());
-        }
-        for (k, v) in self.step_context.iter() {
-            if !context.contains(k) {
-                context.insert(k, v.clone());
-            }
-        }
-        let request = Request {
-            principal: self.caller.principal.clone(),
-            action: action.to_string(),
-            resource: resource.to_string(),
-            resource_account: resource_account.cloned(),
-            partition: self.s.defaults.partition.clone(),
-            context,
-        };
-        let is_service = matches!(self.caller.principal.kind, PrincipalKind::Service { .. });
-        let input = AuthzInput {
-            request: &request,
-            identity: if is_service {
-                Vec::new()
-            } else {
-                self.s.identity_policies(self.caller)
-            },
-            boundary: self.s.boundary(self.caller),
-            session: self.s.session_policies(self.caller, self.session),
-            scps: self.s.org_policies(
-                self.caller.principal.account.as_ref(),
-                &self.caller.principal,
-                false,
-                action,
-            ),
-            rcps: self
-                .s
-                .org_policies(resource_account, &self.caller.principal, true, action),
-            resource_policy: key_policy.map(|p| ResourcePolicy {
+        authorize_request(
+            self.s,
+            self.caller,
+            self.session,
+            self.now,
+            self.step_context,
+            action,
+            resource,
+            resource_account,
+            key_policy.map(|p| ResourcePolicy {
                 kind: ResourceKind::KmsKey,
                 name: resource.to_string(),
                 policy: p,
             }),
-        };
-        authorize(&input, true)
+            extra,
+        )
     }
 }
 
+#[allow(clippy::too_many_lines)]
 fn run_step(
-    s: &Scenario,
+    live: &mut Scenario,
     world: &mut World,
     step: &Step,
     now: Instant,
@@ -551,49 +536,43 @@ fn run_step(
     };
     let (service, operation) = call.split_once(':').unwrap_or((call.as_str(), ""));
 
-    // Authentication: an access key names its user, and must be active.
-    let caller_arn = match &step.caller {
-        Some(CallerSpec::Caller(c)) => {
-            resolve_refs(c, outputs).map_err(|m| error_at(&sp.key("caller"), step.pos, m))?
-        }
-        Some(CallerSpec::AccessKey(k)) => {
-            let k = resolve_refs(k, outputs)
-                .map_err(|m| error_at(&sp.key("accessKeyId"), step.pos, m))?;
-            let found = s
-                .iam
-                .users
-                .iter()
-                .find_map(|u| u.access_keys.iter().find(|a| a.id == k).map(|a| (u, a)));
-            match found {
-                Some((u, a)) if a.active => format!(
-                    "arn:{}:iam::{}:user{}{}",
-                    s.defaults.partition, u.account, u.path, u.name
-                ),
-                other => {
-                    let code = if matches!(service, "iam" | "sts" | "s3" | "ec2") {
-                        "InvalidClientTokenId"
-                    } else {
-                        "UnrecognizedClientException"
-                    };
-                    r.error = Some(code.into());
-                    r.message =
-                        Some("The security token included in the request is invalid.".into());
-                    r.reason = match other {
-                        Some(_) => format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
-                        None => format!("access key `{k}` does not exist (or was deleted), so the request is not authenticated"),
-                    };
-                    return Ok(finish(r, step, outputs));
-                }
+    // Authentication: an access key names its user (or STS session), and must be usable.
+    let (caller_arn, sts_session, creds) =
+        match authenticate(live, step, service, now, outputs, &sp)? {
+            Auth::Ok {
+                arn,
+                session,
+                creds,
+            } => (arn, session, creds),
+            Auth::Refused {
+                code,
+                message,
+                reason,
+            } => {
+                r.error = Some(code.into());
+                r.message = Some(message.into());
+                r.reason = reason;
+                return Ok(finish(r, step, outputs));
             }
-        }
-        None => {
-            return Err(error_at(
-                &sp,
-                step.pos,
-                "a step with `call` needs `caller` or `accessKeyId`",
-            ))
-        }
-    };
+        };
+    if step.resource.is_none() && crate::identity::is_identity_call(call) {
+        // Authorization reads the world as it stood before the call; the call then changes it.
+        let before = live.clone();
+        return run_identity_step(
+            &before,
+            &mut live.iam,
+            world,
+            step,
+            r,
+            &caller_arn,
+            sts_session,
+            creds,
+            now,
+            outputs,
+        );
+    }
+    let s: &Scenario = live;
+    let session = sts_session.as_ref().or(step.session.as_ref());
     let caller: Caller<'_> = s
         .resolve_caller(&caller_arn)
         .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
@@ -613,35 +592,13 @@ fn run_step(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| error_at(&sp.key("grantTokens"), step.pos, m))?;
 
-    // The step's context: keys the caller controls. Keys AWS derives may be repeated, never
-    // contradicted.
-    let derived = s.derived_context(&caller, step.session.as_ref(), now, None);
-    let mut step_ctx = Context::default();
-    step_ctx.insert_single("aws:SecureTransport", "true");
-    step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
-    for (k, v, _) in &step.context {
-        if is_derived_key(k) || derived.contains(k) {
-            if derived.get(k).is_some_and(|d| d != v)
-                || (derived.get(k).is_none()
-                    && !k.to_ascii_lowercase().starts_with("aws:resourceaccount"))
-            {
-                let p = sp.key("context").key(k);
-                let have = derived
-                    .get(k)
-                    .map(|x| x.values().join(", "))
-                    .unwrap_or_else(|| "nothing".into());
-                return Err(error_at(&p, step.pos, format!("context key `{k}` is derived by the simulator (here: `{have}`); a step cannot set it to something else")));
-            }
-        } else {
-            step_ctx.insert(k, v.clone());
-        }
-    }
+    let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
 
     if service == "kms" && step.resource.is_none() {
         let iam = StepIam {
             s,
             caller: &caller,
-            session: step.session.as_ref(),
+            session,
             now,
             step_context: &step_ctx,
         };
@@ -715,12 +672,7 @@ fn run_step(
         resource_account =
             crate::iam::arn::Arn::parse(&resource).and_then(|a| AccountId::parse(&a.account));
     }
-    let mut context = s.derived_context(
-        &caller,
-        step.session.as_ref(),
-        now,
-        resource_account.as_ref(),
-    );
+    let mut context = s.derived_context(&caller, session, now, resource_account.as_ref());
     for (k, v) in step_ctx.iter() {
         if !context.contains(k) {
             context.insert(k, v.clone());
@@ -743,7 +695,7 @@ fn run_step(
             s.identity_policies(&caller)
         },
         boundary: s.boundary(&caller),
-        session: s.session_policies(&caller, step.session.as_ref()),
+        session: s.session_policies(&caller, session),
         scps: s.org_policies(
             caller.principal.account.as_ref(),
             &caller.principal,
@@ -768,6 +720,331 @@ fn run_step(
         }
     }
     r.trace = resp.trace;
+    Ok(finish(r, step, outputs))
+}
+
+/// The step's context: keys the caller controls (and `aws:MultiFactorAuthPresent` for an MFA
+/// session). Keys AWS derives may be repeated, never contradicted.
+fn step_context(
+    s: &Scenario,
+    caller: &Caller<'_>,
+    session: Option<&SessionSpec>,
+    creds: Option<SessionCredentials>,
+    step: &Step,
+    now: Instant,
+    sp: &JsonPath,
+) -> Result<Context, ScenarioError> {
+    let derived = s.derived_context(caller, session, now, None);
+    let mut step_ctx = Context::default();
+    step_ctx.insert_single("aws:SecureTransport", "true");
+    step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
+    if creds == Some(SessionCredentials::UserSession { mfa: true }) {
+        step_ctx.insert_single("aws:MultiFactorAuthPresent", "true");
+    }
+    for (k, v, _) in &step.context {
+        if is_derived_key(k) || derived.contains(k) {
+            if derived.get(k).is_some_and(|d| d != v)
+                || (derived.get(k).is_none()
+                    && !k.to_ascii_lowercase().starts_with("aws:resourceaccount"))
+            {
+                let p = sp.key("context").key(k);
+                let have = derived
+                    .get(k)
+                    .map(|x| x.values().join(", "))
+                    .unwrap_or_else(|| "nothing".into());
+                return Err(error_at(&p, step.pos, format!("context key `{k}` is derived by the simulator (here: `{have}`); a step cannot set it to something else")));
+            }
+        } else {
+            step_ctx.insert(k, v.clone());
+        }
+    }
+    Ok(step_ctx)
+}
+
+/// How a step's credentials authenticated.
+enum Auth {
+    /// The caller's ARN, its STS session policies and tags, and the kind of temporary
+    /// credentials, if any.
+    Ok {
+        arn: String,
+        session: Option<SessionSpec>,
+        creds: Option<SessionCredentials>,
+    },
+    /// Refused before any policy is read.
+    Refused {
+        code: &'static str,
+        message: &'static str,
+        reason: String,
+    },
+}
+
+/// Resolves the step's `caller` or `accessKeyId`. A long-term key must exist and be active
+/// (its last use is recorded); temporary credentials must exist and not have expired.
+fn authenticate(
+    live: &mut Scenario,
+    step: &Step,
+    service: &str,
+    now: Instant,
+    outputs: &BTreeMap<String, serde_json::Value>,
+    sp: &JsonPath,
+) -> Result<Auth, ScenarioError> {
+    let k = match &step.caller {
+        Some(CallerSpec::Caller(c)) => {
+            return Ok(Auth::Ok {
+                arn: resolve_refs(c, outputs)
+                    .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?,
+                session: None,
+                creds: None,
+            })
+        }
+        Some(CallerSpec::AccessKey(k)) => {
+            resolve_refs(k, outputs).map_err(|m| error_at(&sp.key("accessKeyId"), step.pos, m))?
+        }
+        None => {
+            return Err(error_at(
+                sp,
+                step.pos,
+                "a step with `call` needs `caller` or `accessKeyId`",
+            ))
+        }
+    };
+    let iam_like = matches!(service, "iam" | "sts" | "s3" | "ec2");
+    let invalid = if iam_like {
+        "InvalidClientTokenId"
+    } else {
+        "UnrecognizedClientException"
+    };
+    let partition = live.defaults.partition.clone();
+    let region = live.defaults.region.clone();
+    for u in &mut live.iam.users {
+        if let Some(key) = u.access_keys.iter_mut().find(|a| a.id == k) {
+            if !key.active {
+                return Ok(Auth::Refused {
+                    code: invalid,
+                    message: "The security token included in the request is invalid.",
+                    reason: format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
+                });
+            }
+            // AWS records a key's last use whenever it signs a request, allowed or not.
+            key.last_used = Some((now, service.to_string(), region));
+            return Ok(Auth::Ok {
+                arn: format!(
+                    "arn:{partition}:iam::{}:user{}{}",
+                    u.account, u.path, u.name
+                ),
+                session: None,
+                creds: None,
+            });
+        }
+    }
+    if let Some(sess) = live.iam.sessions.iter().find(|x| x.access_key_id == k) {
+        if now >= sess.expires {
+            return Ok(Auth::Refused {
+                code: if iam_like {
+                    "ExpiredToken"
+                } else {
+                    "ExpiredTokenException"
+                },
+                message: "The security token included in the request is expired",
+                reason: format!(
+                    "the temporary credentials `{k}` expired at {}",
+                    sess.expires
+                ),
+            });
+        }
+        return Ok(match &sess.kind {
+            SessionKind::Role {
+                account,
+                role,
+                session_name,
+                spec,
+                chained,
+            } => Auth::Ok {
+                arn: format!("arn:{partition}:sts::{account}:assumed-role/{role}/{session_name}"),
+                session: Some(spec.clone()),
+                creds: Some(SessionCredentials::RoleSession { chained: *chained }),
+            },
+            SessionKind::User { account, user, mfa } => Auth::Ok {
+                arn: if user.is_empty() {
+                    account.root_arn(&partition)
+                } else {
+                    let path = live
+                        .iam
+                        .users
+                        .iter()
+                        .find(|u| &u.account == account && &u.name == user)
+                        .map_or("/", |u| u.path.as_str());
+                    format!("arn:{partition}:iam::{account}:user{path}{user}")
+                },
+                session: None,
+                creds: Some(SessionCredentials::UserSession { mfa: *mfa }),
+            },
+        });
+    }
+    Ok(Auth::Refused {
+        code: invalid,
+        message: "The security token included in the request is invalid.",
+        reason: format!(
+            "access key `{k}` does not exist (or was deleted), so the request is not authenticated"
+        ),
+    })
+}
+
+/// Decides one request of a step: the caller's identity policies, boundary, session policies,
+/// SCPs and RCPs, and the resource's policy when it has one.
+#[allow(clippy::too_many_arguments)]
+fn authorize_request(
+    s: &Scenario,
+    caller: &Caller<'_>,
+    session: Option<&SessionSpec>,
+    now: Instant,
+    step_ctx: &Context,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&AccountId>,
+    resource_policy: Option<ResourcePolicy<'_>>,
+    extra: &Context,
+) -> Response {
+    let mut context = s.derived_context(caller, session, now, resource_account);
+    for (k, v) in extra.iter() {
+        context.insert(k, v.clone());
+    }
+    for (k, v) in step_ctx.iter() {
+        if !context.contains(k) {
+            context.insert(k, v.clone());
+        }
+    }
+    let request = Request {
+        principal: caller.principal.clone(),
+        action: action.to_string(),
+        resource: resource.to_string(),
+        resource_account: resource_account.cloned(),
+        partition: s.defaults.partition.clone(),
+        context,
+    };
+    let is_service = matches!(caller.principal.kind, PrincipalKind::Service { .. });
+    let input = AuthzInput {
+        request: &request,
+        identity: if is_service {
+            Vec::new()
+        } else {
+            s.identity_policies(caller)
+        },
+        boundary: s.boundary(caller),
+        session: s.session_policies(caller, session),
+        scps: s.org_policies(
+            caller.principal.account.as_ref(),
+            &caller.principal,
+            false,
+            action,
+        ),
+        rcps: s.org_policies(resource_account, &caller.principal, true, action),
+        resource_policy,
+    };
+    authorize(&input, true)
+}
+
+/// Runs an IAM or STS call: authorized against `before` (the world before the call), then
+/// applied to `iam`.
+#[allow(clippy::too_many_arguments)]
+fn run_identity_step(
+    before: &Scenario,
+    iam: &mut crate::scenario::Iam,
+    world: &mut World,
+    step: &Step,
+    mut r: StepResult,
+    caller_arn: &str,
+    sts_session: Option<SessionSpec>,
+    creds: Option<SessionCredentials>,
+    now: Instant,
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> Result<StepResult, ScenarioError> {
+    let sp = step_path(step);
+    let call = step.call.as_deref().unwrap_or_default();
+    let s = before;
+    let caller: Caller<'_> = s
+        .resolve_caller(caller_arn)
+        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+    r.caller = Some(caller.principal.arn.clone());
+    r.authorization_only = false;
+    let session = sts_session.as_ref().or(step.session.as_ref());
+    // Credentials from GetSessionToken reach IAM only with MFA.
+    if call.starts_with("iam:") && creds == Some(SessionCredentials::UserSession { mfa: false }) {
+        r.error = Some("InvalidClientTokenId".into());
+        r.message = Some("The security token included in the request is invalid.".into());
+        r.reason = "temporary credentials from GetSessionToken without MFA cannot call IAM".into();
+        return Ok(finish(r, step, outputs));
+    }
+    let input = match &step.input {
+        Some(j) => resolve_json(&j.to_serde(), outputs)
+            .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
+        None => serde_json::Value::Object(serde_json::Map::new()),
+    };
+    let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
+    let authz = |q: &AuthzQuestion<'_>| {
+        authorize_request(
+            s,
+            &caller,
+            session,
+            now,
+            &step_ctx,
+            q.action,
+            q.resource,
+            q.resource_account,
+            q.trust.map(|p| ResourcePolicy {
+                kind: ResourceKind::RoleTrust,
+                name: format!("trust policy of {}", q.resource),
+                policy: p,
+            }),
+            q.context,
+        )
+    };
+    let mut op = Op::new(
+        iam,
+        &caller.principal,
+        creds,
+        &authz,
+        &input,
+        now,
+        &s.defaults.partition,
+        &s.defaults.region,
+        !s.key_stores.is_empty(),
+        &mut world.rng,
+    );
+    let outcome = crate::identity::execute(&mut op, call);
+    r.decision = outcome.decision;
+    r.resource = outcome.trace.as_ref().map(|t| t.request.resource.clone());
+    match outcome.result {
+        Ok(v) => {
+            r.reason = outcome.trace.as_ref().map_or_else(
+                || "done (no authorization needed)".into(),
+                |t| t.summary.clone(),
+            );
+            r.output = Some(v);
+        }
+        Err(e) => {
+            r.error = Some(e.code.as_str().to_string());
+            match (&outcome.denied, &outcome.trace) {
+                (Some((action, resource)), Some(t)) => {
+                    r.message = Some(access_denied_message(
+                        &caller.principal.arn,
+                        action,
+                        resource,
+                        t,
+                    ));
+                    r.reason = t.summary.clone();
+                }
+                _ => {
+                    r.reason = match outcome.decision {
+                        Some(Decision::Allow) => format!("authorized, then {}", e.code.as_str()),
+                        _ => format!("the call failed: {}", e.code.as_str()),
+                    };
+                    r.message = Some(e.message);
+                }
+            }
+        }
+    }
+    r.trace = outcome.trace;
     Ok(finish(r, step, outputs))
 }
 
@@ -805,5 +1082,9 @@ mod tests {
         assert!(subset(&serde_json::json!({"b": {"c": 2}}), &got));
         assert!(!subset(&serde_json::json!({"b": {"c": 3}}), &got));
         assert!(!subset(&serde_json::json!({"z": 1}), &got));
+        let list = serde_json::json!([{"a": 1, "b": 2}, {"a": 3}]);
+        assert!(subset(&serde_json::json!([{"a": 1}, {}]), &list));
+        assert!(!subset(&serde_json::json!([{"a": 1}]), &list));
+        assert!(!subset(&serde_json::json!([{"a": 3}, {"a": 1}]), &list));
     }
 }

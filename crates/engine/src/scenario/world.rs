@@ -135,6 +135,24 @@ pub fn default_key_policy_for(account: &AccountId, partition: &str) -> Policy {
 }
 
 impl Scenario {
+    /// A copy of the world the scenario describes, without its steps: what a run changes.
+    pub fn world_copy(&self) -> Scenario {
+        Scenario {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            defaults: self.defaults.clone(),
+            seed: self.seed,
+            grant_propagation: self.grant_propagation,
+            organization: self.organization.clone(),
+            iam: self.iam.clone(),
+            resources: self.resources.clone(),
+            keys: self.keys.clone(),
+            grants: self.grants.clone(),
+            key_stores: self.key_stores.clone(),
+            steps: Vec::new(),
+        }
+    }
+
     /// Principals a form can call as: every user, a session of every role, and the accounts'
     /// root users.
     pub fn principal_arns(&self) -> Vec<String> {

@@ -39,6 +39,8 @@ pub(super) enum ResourceSide {
     Generic,
     /// A KMS key policy.
     KmsKey,
+    /// A role's trust policy (AssumeRole).
+    RoleTrust,
 }
 
 /// A boundary or session-policy gate.
@@ -105,6 +107,7 @@ impl Facts {
             ResourceSide::NoPolicy => return "resource-based policy: none".to_string(),
             ResourceSide::Generic => "resource-based policy",
             ResourceSide::KmsKey => "key policy",
+            ResourceSide::RoleTrust => "the role's trust policy",
         };
         match self.grant {
             None => format!("{what}: no statement allows the caller"),
@@ -168,7 +171,7 @@ pub(super) fn limits_path(f: &Facts, mut path: Vec<PathPart>) -> (Decision, Stri
 pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
     use PrincipalMatch::{Account, Direct, Role};
     use Relation::{CrossAccount, SameAccount, Service};
-    use ResourceSide::{Generic, KmsKey, NoPolicy};
+    use ResourceSide::{Generic, KmsKey, NoPolicy, RoleTrust};
     let with = |(d, s, p): (Decision, String, Vec<PathPart>), extra: &str| {
         let s = if d == Decision::Allow {
             extra.to_string()
@@ -203,14 +206,14 @@ pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
         ),
         // Same account, a policy naming the user or session ARN (or everyone) directly: enough
         // on its own; boundaries and session policies do not limit such a grant.
-        (false, None, SameAccount, Generic | KmsKey, Some(Direct)) => (
+        (false, None, SameAccount, Generic | KmsKey | RoleTrust, Some(Direct)) => (
             Decision::Allow,
             "the resource policy names the caller, which is enough within one account".into(),
             vec![PathPart::Resource],
         ),
         // Same account, a policy naming the role: the session's boundary and session policies
         // still limit it, identity policies are not needed.
-        (false, None, SameAccount, Generic | KmsKey, Some(Role)) => with(
+        (false, None, SameAccount, Generic | KmsKey | RoleTrust, Some(Role)) => with(
             limits_path(f, vec![PathPart::Resource]),
             "the resource policy allows the caller's role within its account",
         ),
@@ -230,6 +233,24 @@ pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
             },
             vec![],
         ),
+        // A trust policy that trusts the account: the account's IAM policies must also allow
+        // sts:AssumeRole, as for a key policy that delegates.
+        (false, None, SameAccount, RoleTrust, Some(Account)) => with(
+            identity_path(f, " (the trust policy trusts the account, so IAM must allow too)")
+                .map_path(prepend),
+            "the role's trust policy trusts the account, and an identity-based policy allows",
+        ),
+        // A role can be assumed only by a principal its trust policy allows: an identity policy
+        // alone is never enough.
+        (false, None, SameAccount, RoleTrust, None) => (
+            Decision::ImplicitDeny,
+            if f.identity_allows {
+                "the role's trust policy does not allow the caller, so the IAM allow is not enough".into()
+            } else {
+                "the role's trust policy does not allow the caller".into()
+            },
+            vec![],
+        ),
         // Same account, ordinary resource: identity policies and the resource policy are a union.
         (false, None, SameAccount, Generic, Some(Account)) => with(
             identity_path(f, "").map_path(prepend),
@@ -242,7 +263,7 @@ pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
         ),
         // Across accounts both sides must allow: the resource's policy trusts the caller (or its
         // account), and the caller's own account allows through IAM.
-        (false, None, CrossAccount, Generic | KmsKey, Some(Account | Role | Direct)) => with(
+        (false, None, CrossAccount, Generic | KmsKey | RoleTrust, Some(Account | Role | Direct)) => with(
             identity_path(f, " in the caller's account (cross-account access needs both sides)")
                 .map_path(prepend),
             "cross-account: the resource policy trusts the caller and the caller's IAM policies allow",

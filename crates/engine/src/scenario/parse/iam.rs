@@ -2,19 +2,27 @@
 
 use super::{acct_or_default, field, opt_map, opt_string, opt_strings, policy, Ctx};
 use crate::iam::policy::{Policy, PolicyKind};
+use crate::identity::{policy_size, service_linked_role};
 use crate::json;
 use crate::scenario::model::*;
 use crate::scenario::read::{error_at, Node};
 use crate::scenario::ScenarioError;
+use std::collections::BTreeMap;
 
-fn inline_policies(n: Node<'_>) -> Result<Vec<(String, Policy)>, ScenarioError> {
+/// Inline policies and their sizes.
+type Inline = (Vec<(String, Policy)>, BTreeMap<String, usize>);
+
+fn inline_policies(n: Node<'_>) -> Result<Inline, ScenarioError> {
     let ms = n
         .json
         .as_object()
         .ok_or_else(|| n.err("`inline` must be an object mapping policy names to documents"))?;
-    ms.iter()
+    let mut sizes = BTreeMap::new();
+    let policies = ms
+        .iter()
         .map(|m| {
             let p = n.path.key(&m.key);
+            sizes.insert(m.key.clone(), policy_size(&m.value.to_pretty()));
             Ok((
                 m.key.clone(),
                 policy(
@@ -26,7 +34,18 @@ fn inline_policies(n: Node<'_>) -> Result<Vec<(String, Policy)>, ScenarioError> 
                 )?,
             ))
         })
-        .collect()
+        .collect::<Result<Vec<_>, ScenarioError>>()?;
+    Ok((policies, sizes))
+}
+
+fn inline_field(fs: &[json::Member], node: Node<'_>) -> Result<Inline, ScenarioError> {
+    match field(fs, "inline") {
+        Some(f) => inline_policies(Node {
+            json: &f.value,
+            path: &node.path.key("inline"),
+        }),
+        None => Ok((Vec::new(), BTreeMap::new())),
+    }
 }
 
 fn name_of(ms: &[json::Member], n: Node<'_>, what: &str) -> Result<String, ScenarioError> {
@@ -77,14 +96,17 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
             &["name", "account", "description", "path", "document"],
         )?;
         let name = name_of(fs, node, "a managed policy")?;
-        let document = match field(fs, "document") {
-            Some(f) => policy(
-                Node {
-                    json: &f.value,
-                    path: &node.path.key("document"),
-                },
-                PolicyKind::Identity,
-            )?,
+        let (document, text) = match field(fs, "document") {
+            Some(f) => (
+                policy(
+                    Node {
+                        json: &f.value,
+                        path: &node.path.key("document"),
+                    },
+                    PolicyKind::Identity,
+                )?,
+                f.value.to_pretty(),
+            ),
             None => return Err(node.err(format!("managed policy `{name}` needs `document`"))),
         };
         let account = acct_or_default(fs, node, ctx)?;
@@ -100,8 +122,18 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
         iam.policies.push(ManagedPolicy {
             name,
             account,
+            path: path_of(fs, node)?,
             description: opt_string(fs, node, "description")?,
+            versions: vec![PolicyVersionDef {
+                id: "v1".into(),
+                document: document.clone(),
+                text,
+                created: None,
+            }],
             document,
+            default_version: "v1".into(),
+            next_version: 2,
+            created: None,
         });
         Ok(())
     })?;
@@ -163,19 +195,21 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
                         ))
                     }
                 };
-                access_keys.push(AccessKeyDef { id, active });
+                access_keys.push(AccessKeyDef {
+                    id,
+                    active,
+                    created: None,
+                    last_used: None,
+                });
             }
         }
+        let (inline, inline_sizes) = inline_field(fs, node)?;
         iam.users.push(User {
             path: path_of(fs, node)?,
             attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
+            inline,
+            inline_sizes,
+            created: None,
             groups: opt_strings(fs, node, "groups")?,
             boundary: opt_string(fs, node, "boundary")?,
             tags: opt_map(fs, node, "tags")?,
@@ -192,16 +226,13 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
             &["name", "account", "path", "attached", "inline"],
         )?;
         let name = name_of(fs, node, "a group")?;
+        let (inline, inline_sizes) = inline_field(fs, node)?;
         iam.groups.push(Group {
             account: acct_or_default(fs, node, ctx)?,
+            path: path_of(fs, node)?,
             attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
+            inline,
+            inline_sizes,
             name,
         });
         Ok(())
@@ -220,10 +251,44 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
                 "tags",
                 "description",
                 "id",
+                "maxSessionDuration",
             ],
         )?;
         let name = name_of(fs, node, "a role")?;
+        let (inline, inline_sizes) = inline_field(fs, node)?;
+        let max_session_seconds = match field(fs, "maxSessionDuration") {
+            None => 3600,
+            Some(m) => match &m.value.value {
+                json::JsonValue::Number(n) => match n.parse::<u32>() {
+                    Ok(v) if (3600..=43_200).contains(&v) => v,
+                    _ => {
+                        return Err(error_at(
+                            &node.path.key("maxSessionDuration"),
+                            m.value.pos,
+                            format!(
+                                "`maxSessionDuration` is seconds from 3600 to 43200, found `{n}`"
+                            ),
+                        ))
+                    }
+                },
+                _ => {
+                    return Err(error_at(
+                        &node.path.key("maxSessionDuration"),
+                        m.value.pos,
+                        "`maxSessionDuration` must be a number of seconds",
+                    ))
+                }
+            },
+        };
         iam.roles.push(Role {
+            description: opt_string(fs, node, "description")?,
+            trust_text: field(fs, "trust")
+                .map(|f| f.value.to_pretty())
+                .unwrap_or_default(),
+            inline_sizes,
+            max_session_seconds,
+            service_linked: None,
+            created: None,
             account: acct_or_default(fs, node, ctx)?,
             path: path_of(fs, node)?,
             trust: field(fs, "trust")
@@ -238,13 +303,7 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
                 })
                 .transpose()?,
             attached: opt_strings(fs, node, "attached")?,
-            inline: match field(fs, "inline") {
-                Some(f) => inline_policies(Node {
-                    json: &f.value,
-                    path: &node.path.key("inline"),
-                })?,
-                None => Vec::new(),
-            },
+            inline,
             boundary: opt_string(fs, node, "boundary")?,
             tags: opt_map(fs, node, "tags")?,
             name,
@@ -252,6 +311,23 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
         Ok(())
     })?;
     iam.service_linked_roles = opt_strings(ms, n, "serviceLinkedRoles")?;
+    for (i, name) in iam.service_linked_roles.iter().enumerate() {
+        let role = service_linked_role(name, &ctx.defaults.account, &ctx.defaults.partition)
+            .ok_or_else(|| {
+                error_at(
+                    &n.path.key("serviceLinkedRoles").index(i),
+                    n.json.pos,
+                    format!("`{name}` is not a service-linked role kmslab knows (AWSServiceRoleForKeyManagementServiceCustomKeyStores, AWSServiceRoleForKeyManagementServiceMultiRegionKeys)"),
+                )
+            })?;
+        if !iam
+            .roles
+            .iter()
+            .any(|r| r.name == role.name && r.account == role.account)
+        {
+            iam.roles.push(role);
+        }
+    }
     Ok(iam)
 }
 
