@@ -12,6 +12,7 @@ mod policies;
 mod roles;
 mod sts;
 mod users;
+pub mod view;
 
 pub use roles::service_linked_role;
 
@@ -64,6 +65,84 @@ pub const OPERATIONS: &[&str] = &[
     "sts:AssumeRole",
     "sts:GetSessionToken",
 ];
+
+/// A starting input for `call`, for forms: every required parameter with an example value.
+pub fn example_input(call: &str) -> Value {
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
+    let policy_arn = "arn:aws:iam::111122223333:policy/ExamplePolicy";
+    match call {
+        "iam:CreateUser" => {
+            serde_json::json!({"UserName": "app-user", "Tags": [{"Key": "team", "Value": "sec"}]})
+        }
+        "iam:GetUser" | "iam:ListAccessKeys" | "iam:CreateAccessKey" | "iam:DeleteUser" => {
+            serde_json::json!({"UserName": "app-user"})
+        }
+        "iam:ListUsers" | "sts:GetCallerIdentity" => serde_json::json!({}),
+        "iam:TagUser" => {
+            serde_json::json!({"UserName": "app-user", "Tags": [{"Key": "team", "Value": "sec"}]})
+        }
+        "iam:PutUserPermissionsBoundary" => {
+            serde_json::json!({"UserName": "app-user", "PermissionsBoundary": policy_arn})
+        }
+        "iam:PutUserPolicy" => {
+            serde_json::json!({"UserName": "app-user", "PolicyName": "inline", "PolicyDocument": doc})
+        }
+        "iam:AttachUserPolicy" | "iam:DetachUserPolicy" => {
+            serde_json::json!({"UserName": "app-user", "PolicyArn": policy_arn})
+        }
+        "iam:CreateGroup" => serde_json::json!({"GroupName": "admins"}),
+        "iam:AddUserToGroup" => serde_json::json!({"GroupName": "admins", "UserName": "app-user"}),
+        "iam:AttachGroupPolicy" => {
+            serde_json::json!({"GroupName": "admins", "PolicyArn": policy_arn})
+        }
+        "iam:PutGroupPolicy" => {
+            serde_json::json!({"GroupName": "admins", "PolicyName": "inline", "PolicyDocument": doc})
+        }
+        "iam:CreateRole" => {
+            serde_json::json!({"RoleName": "app", "AssumeRolePolicyDocument": trust})
+        }
+        "iam:GetRole" => serde_json::json!({"RoleName": "app"}),
+        "iam:UpdateRoleDescription" => {
+            serde_json::json!({"RoleName": "app", "Description": "the application's role"})
+        }
+        "iam:AttachRolePolicy" => serde_json::json!({"RoleName": "app", "PolicyArn": policy_arn}),
+        "iam:PutRolePolicy" => {
+            serde_json::json!({"RoleName": "app", "PolicyName": "inline", "PolicyDocument": doc})
+        }
+        "iam:CreatePolicy" => {
+            serde_json::json!({"PolicyName": "ExamplePolicy", "PolicyDocument": doc})
+        }
+        "iam:GetPolicy" | "iam:ListPolicyVersions" => serde_json::json!({"PolicyArn": policy_arn}),
+        "iam:GetPolicyVersion" | "iam:SetDefaultPolicyVersion" | "iam:DeletePolicyVersion" => {
+            serde_json::json!({"PolicyArn": policy_arn, "VersionId": "v1"})
+        }
+        "iam:CreatePolicyVersion" => {
+            serde_json::json!({"PolicyArn": policy_arn, "PolicyDocument": doc, "SetAsDefault": true})
+        }
+        "iam:UpdateAccessKey" => {
+            serde_json::json!({"UserName": "app-user", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Inactive"})
+        }
+        "iam:DeleteAccessKey" => {
+            serde_json::json!({"UserName": "app-user", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE"})
+        }
+        "iam:GetAccessKeyLastUsed" => serde_json::json!({"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}),
+        "iam:CreateServiceLinkedRole" => {
+            serde_json::json!({"AWSServiceName": "cks.kms.amazonaws.com"})
+        }
+        "iam:DeleteServiceLinkedRole" => {
+            serde_json::json!({"RoleName": "AWSServiceRoleForKeyManagementServiceCustomKeyStores"})
+        }
+        "iam:GetServiceLinkedRoleDeletionStatus" => {
+            serde_json::json!({"DeletionTaskId": "task/aws-service-role/cks.kms.amazonaws.com/AWSServiceRoleForKeyManagementServiceCustomKeyStores/EXAMPLE"})
+        }
+        "sts:AssumeRole" => {
+            serde_json::json!({"RoleArn": "arn:aws:iam::111122223333:role/app", "RoleSessionName": "console", "DurationSeconds": 3600})
+        }
+        "sts:GetSessionToken" => serde_json::json!({"DurationSeconds": 3600}),
+        _ => serde_json::json!({}),
+    }
+}
 
 /// Whether `call` (`service:Operation`) is executed here.
 pub fn is_identity_call(call: &str) -> bool {
@@ -551,6 +630,13 @@ fn caller_is_user(caller: &Principal) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_operation_has_an_example() {
+        for op in OPERATIONS {
+            assert!(example_input(op).is_object(), "{op}");
+        }
+    }
 
     #[test]
     fn documents_are_percent_encoded() {

@@ -76,6 +76,8 @@ pub struct RunReport {
     pub failed: usize,
     /// The KMS world after the last step.
     pub kms: crate::kms::view::KmsView,
+    /// The IAM world after the last step.
+    pub iam: crate::identity::view::IamView,
 }
 
 /// A request composed by hand (the app's "compose a request" form).
@@ -123,6 +125,7 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
         passed,
         failed,
         kms: crate::kms::view::view(&world.kms, &s.defaults.partition),
+        iam: crate::identity::view::view(&live.iam, &s.defaults.partition, clock),
     })
 }
 
