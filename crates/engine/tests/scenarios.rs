@@ -34,7 +34,7 @@ fn every_scenario_meets_its_expectations() {
         root.display()
     );
     let mut failures = Vec::new();
-    let (mut checked, mut iam, mut kms) = (0, 0, 0);
+    let (mut checked, mut iam, mut kms, mut identity) = (0, 0, 0, 0);
     for f in &files {
         let name = f.strip_prefix(&root).unwrap().display().to_string();
         let src = std::fs::read_to_string(f).unwrap();
@@ -51,6 +51,10 @@ fn every_scenario_meets_its_expectations() {
             checked += 1;
             match r.call.as_deref() {
                 Some(c) if c.starts_with("kms:") => kms += 1,
+                Some(c) if kmslab_engine::identity::is_identity_call(c) => {
+                    identity += 1;
+                    iam += 1;
+                }
                 Some(_) => iam += 1,
                 None => {}
             }
@@ -73,9 +77,13 @@ fn every_scenario_meets_its_expectations() {
         kms >= 120,
         "the corpus needs at least 120 KMS steps with expectations, has {kms}"
     );
+    assert!(
+        identity >= 60,
+        "the corpus needs at least 60 IAM/STS operation steps with expectations, has {identity}"
+    );
     assert!(checked >= iam + kms);
     println!(
-        "{checked} steps checked ({iam} IAM/authorization, {kms} KMS) in {} files",
+        "{checked} steps checked ({iam} IAM/authorization, of them {identity} IAM/STS operations; {kms} KMS) in {} files",
         files.len()
     );
 }
