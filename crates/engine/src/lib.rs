@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod iam;
 pub mod identity;
 pub mod json;
+pub mod keystore;
 pub mod kms;
 pub mod lint;
 pub mod scenario;

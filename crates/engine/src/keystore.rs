@@ -1,0 +1,192 @@
+//! Custom key stores: a KMS key store whose key material lives outside KMS's own HSMs, in an
+//! AWS CloudHSM cluster the customer owns or behind an external key store proxy.
+//!
+//! A store has a connection state that changes on the simulated clock (ConnectCustomKeyStore
+//! starts connecting, the attempt ends `CONNECTED` or `FAILED` with a connection error code
+//! later), and its keys are `Unavailable` while it is not connected. The backends are
+//! simulations injected through [`KeyStoreBackend`]: deterministic, and driven only by the
+//! scenario's settings.
+
+pub mod cloudhsm;
+
+use crate::iam::arn::AccountId;
+use crate::time::{Duration, Instant};
+
+/// The two kinds of custom key store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStoreType {
+    /// Backed by an AWS CloudHSM cluster.
+    AwsCloudHsm,
+    /// Backed by an external key manager through an XKS proxy.
+    ExternalKeyStore,
+}
+
+impl KeyStoreType {
+    /// AWS's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStoreType::AwsCloudHsm => "AWS_CLOUDHSM",
+            KeyStoreType::ExternalKeyStore => "EXTERNAL_KEY_STORE",
+        }
+    }
+
+    /// Reads AWS's name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "AWS_CLOUDHSM" => Some(KeyStoreType::AwsCloudHsm),
+            "EXTERNAL_KEY_STORE" => Some(KeyStoreType::ExternalKeyStore),
+            _ => None,
+        }
+    }
+}
+
+/// A store's connection state (DescribeCustomKeyStores `ConnectionState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Connected: its keys can be used.
+    Connected,
+    /// A connection attempt is in progress.
+    Connecting,
+    /// Not connected (never connected, or disconnected on purpose).
+    Disconnected,
+    /// Disconnecting.
+    Disconnecting,
+    /// The last connection attempt failed; `ConnectionErrorCode` says why. It must be
+    /// disconnected before it can be connected again.
+    Failed,
+}
+
+impl ConnectionState {
+    /// AWS's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Connected => "CONNECTED",
+            ConnectionState::Connecting => "CONNECTING",
+            ConnectionState::Disconnected => "DISCONNECTED",
+            ConnectionState::Disconnecting => "DISCONNECTING",
+            ConnectionState::Failed => "FAILED",
+        }
+    }
+
+    /// Reads AWS's name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "CONNECTED" => Some(ConnectionState::Connected),
+            "CONNECTING" => Some(ConnectionState::Connecting),
+            "DISCONNECTED" => Some(ConnectionState::Disconnected),
+            "DISCONNECTING" => Some(ConnectionState::Disconnecting),
+            "FAILED" => Some(ConnectionState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// How long a connection attempt takes on the simulated clock. AWS documents that connecting
+/// "can take an extended amount of time"; five minutes keeps labs short.
+pub const CONNECT_TIME: Duration = Duration(300_000);
+/// How long disconnecting takes.
+pub const DISCONNECT_TIME: Duration = Duration(60_000);
+
+/// Why a backend refused a cryptographic request: the KMS exception name and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendError {
+    /// The KMS exception (`KMSInvalidStateException`, ...).
+    pub exception: &'static str,
+    /// AWS's message.
+    pub message: String,
+}
+
+/// What KMS needs from a custom key store's backend.
+pub trait KeyStoreBackend {
+    /// Runs a connection attempt now: `Ok` when it would succeed, or the
+    /// `ConnectionErrorCode` it fails with. An attempt may change the backend (a wrong
+    /// password counts towards a lockout).
+    fn attempt_connection(&mut self, now: Instant) -> Result<(), &'static str>;
+
+    /// Whether a new KMS key can be created now (material generated in the backend), or the
+    /// exception CreateKey answers.
+    fn can_create_key(&self) -> Result<(), BackendError>;
+
+    /// Whether the backend can serve a cryptographic operation now.
+    fn can_serve(&self) -> Result<(), BackendError>;
+}
+
+/// A custom key store.
+#[derive(Debug, Clone)]
+pub struct KeyStore {
+    /// `cks-...`.
+    pub id: String,
+    /// Its name (unique in the account and region).
+    pub name: String,
+    /// Owning account.
+    pub account: AccountId,
+    /// Kind.
+    pub kind: KeyStoreType,
+    /// Connection state.
+    pub state: ConnectionState,
+    /// Why the last connection attempt failed.
+    pub error_code: Option<&'static str>,
+    /// When the current CONNECTING / DISCONNECTING ends.
+    pub transition_at: Option<Instant>,
+    /// When it was created.
+    pub created: Instant,
+    /// The CloudHSM settings (for `AWS_CLOUDHSM`).
+    pub cloudhsm: Option<cloudhsm::CloudHsmSettings>,
+    /// The external key store settings as written (for `EXTERNAL_KEY_STORE`).
+    pub external: Option<serde_json::Value>,
+}
+
+impl KeyStore {
+    /// Starts a connection attempt (CONNECTING until [`CONNECT_TIME`] has passed).
+    pub fn start_connecting(&mut self, now: Instant) {
+        self.state = ConnectionState::Connecting;
+        self.error_code = None;
+        self.transition_at = Some(now.plus(CONNECT_TIME));
+    }
+
+    /// Starts disconnecting.
+    pub fn start_disconnecting(&mut self, now: Instant) {
+        self.state = ConnectionState::Disconnecting;
+        self.transition_at = Some(now.plus(DISCONNECT_TIME));
+    }
+}
+
+/// Moves every store's CONNECTING / DISCONNECTING on to its end state at `now`. A connection
+/// attempt's outcome is decided when it ends, against the cluster as it is then.
+pub fn advance(
+    stores: &mut [KeyStore],
+    clusters: &mut [cloudhsm::Cluster],
+    now: Instant,
+) {
+    for s in stores.iter_mut() {
+        let Some(at) = s.transition_at.filter(|t| *t <= now) else {
+            continue;
+        };
+        s.transition_at = None;
+        match s.state {
+            ConnectionState::Connecting => {
+                let outcome = match (&s.kind, &s.cloudhsm) {
+                    (KeyStoreType::AwsCloudHsm, Some(settings)) => {
+                        cloudhsm::Connection::new(settings, clusters).attempt_connection(at)
+                    }
+                    // The external key store's proxy check is wired by the XKS backend.
+                    _ => Ok(()),
+                };
+                match outcome {
+                    Ok(()) => s.state = ConnectionState::Connected,
+                    Err(code) => {
+                        s.state = ConnectionState::Failed;
+                        s.error_code = Some(code);
+                    }
+                }
+            }
+            ConnectionState::Disconnecting => {
+                s.state = ConnectionState::Disconnected;
+                if let Some(settings) = &s.cloudhsm {
+                    cloudhsm::log_out(settings, clusters);
+                }
+            }
+            _ => {}
+        }
+    }
+}
