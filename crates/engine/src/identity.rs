@@ -26,6 +26,9 @@ use crate::trace::{Decision, Trace};
 use rand_chacha::ChaCha20Rng;
 use serde_json::{Map, Value};
 
+/// The service-linked role custom key stores need.
+pub const KEY_STORE_ROLE: &str = "AWSServiceRoleForKeyManagementServiceCustomKeyStores";
+
 /// The operations this module executes, as `service:Operation`.
 pub const OPERATIONS: &[&str] = &[
     "iam:CreateUser",

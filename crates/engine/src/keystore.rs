@@ -153,11 +153,7 @@ impl KeyStore {
 
 /// Moves every store's CONNECTING / DISCONNECTING on to its end state at `now`. A connection
 /// attempt's outcome is decided when it ends, against the cluster as it is then.
-pub fn advance(
-    stores: &mut [KeyStore],
-    clusters: &mut [cloudhsm::Cluster],
-    now: Instant,
-) {
+pub fn advance(stores: &mut [KeyStore], clusters: &mut [cloudhsm::Cluster], now: Instant) {
     for s in stores.iter_mut() {
         let Some(at) = s.transition_at.filter(|t| *t <= now) else {
             continue;

@@ -8,6 +8,30 @@ use std::fmt;
 pub enum ErrorCode {
     AccessDeniedException,
     AlreadyExistsException,
+    CloudHsmClusterInUseException,
+    CloudHsmClusterInvalidConfigurationException,
+    CloudHsmClusterNotActiveException,
+    CloudHsmClusterNotFoundException,
+    CloudHsmClusterNotRelatedException,
+    CustomKeyStoreHasCMKsException,
+    CustomKeyStoreInvalidStateException,
+    CustomKeyStoreNameInUseException,
+    CustomKeyStoreNotFoundException,
+    DependencyTimeoutException,
+    IncorrectTrustAnchorException,
+    KMSInternalException,
+    XksKeyAlreadyInUseException,
+    XksKeyInvalidConfigurationException,
+    XksKeyNotFoundException,
+    XksProxyIncorrectAuthenticationCredentialException,
+    XksProxyInvalidConfigurationException,
+    XksProxyInvalidResponseException,
+    XksProxyUriEndpointInUseException,
+    XksProxyUriInUseException,
+    XksProxyUriUnreachableException,
+    XksProxyVpcEndpointServiceInUseException,
+    XksProxyVpcEndpointServiceInvalidConfigurationException,
+    XksProxyVpcEndpointServiceNotFoundException,
     DisabledException,
     IncorrectKeyException,
     InvalidAliasNameException,
@@ -26,10 +50,91 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every exception.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::AccessDeniedException,
+        ErrorCode::AlreadyExistsException,
+        ErrorCode::CloudHsmClusterInUseException,
+        ErrorCode::CloudHsmClusterInvalidConfigurationException,
+        ErrorCode::CloudHsmClusterNotActiveException,
+        ErrorCode::CloudHsmClusterNotFoundException,
+        ErrorCode::CloudHsmClusterNotRelatedException,
+        ErrorCode::CustomKeyStoreHasCMKsException,
+        ErrorCode::CustomKeyStoreInvalidStateException,
+        ErrorCode::CustomKeyStoreNameInUseException,
+        ErrorCode::CustomKeyStoreNotFoundException,
+        ErrorCode::DependencyTimeoutException,
+        ErrorCode::IncorrectTrustAnchorException,
+        ErrorCode::KMSInternalException,
+        ErrorCode::XksKeyAlreadyInUseException,
+        ErrorCode::XksKeyInvalidConfigurationException,
+        ErrorCode::XksKeyNotFoundException,
+        ErrorCode::XksProxyIncorrectAuthenticationCredentialException,
+        ErrorCode::XksProxyInvalidConfigurationException,
+        ErrorCode::XksProxyInvalidResponseException,
+        ErrorCode::XksProxyUriEndpointInUseException,
+        ErrorCode::XksProxyUriInUseException,
+        ErrorCode::XksProxyUriUnreachableException,
+        ErrorCode::XksProxyVpcEndpointServiceInUseException,
+        ErrorCode::XksProxyVpcEndpointServiceInvalidConfigurationException,
+        ErrorCode::XksProxyVpcEndpointServiceNotFoundException,
+        ErrorCode::DisabledException,
+        ErrorCode::IncorrectKeyException,
+        ErrorCode::InvalidAliasNameException,
+        ErrorCode::InvalidArnException,
+        ErrorCode::InvalidCiphertextException,
+        ErrorCode::InvalidGrantIdException,
+        ErrorCode::InvalidGrantTokenException,
+        ErrorCode::InvalidKeyUsageException,
+        ErrorCode::KMSInvalidStateException,
+        ErrorCode::LimitExceededException,
+        ErrorCode::MalformedPolicyDocumentException,
+        ErrorCode::NotFoundException,
+        ErrorCode::TagException,
+        ErrorCode::UnsupportedOperationException,
+        ErrorCode::ValidationException,
+    ];
+
     /// The name as AWS spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::AccessDeniedException => "AccessDeniedException",
+            ErrorCode::CloudHsmClusterInUseException => "CloudHsmClusterInUseException",
+            ErrorCode::CloudHsmClusterInvalidConfigurationException => {
+                "CloudHsmClusterInvalidConfigurationException"
+            }
+            ErrorCode::CloudHsmClusterNotActiveException => "CloudHsmClusterNotActiveException",
+            ErrorCode::CloudHsmClusterNotFoundException => "CloudHsmClusterNotFoundException",
+            ErrorCode::CloudHsmClusterNotRelatedException => "CloudHsmClusterNotRelatedException",
+            ErrorCode::CustomKeyStoreHasCMKsException => "CustomKeyStoreHasCMKsException",
+            ErrorCode::CustomKeyStoreInvalidStateException => "CustomKeyStoreInvalidStateException",
+            ErrorCode::CustomKeyStoreNameInUseException => "CustomKeyStoreNameInUseException",
+            ErrorCode::CustomKeyStoreNotFoundException => "CustomKeyStoreNotFoundException",
+            ErrorCode::DependencyTimeoutException => "DependencyTimeoutException",
+            ErrorCode::IncorrectTrustAnchorException => "IncorrectTrustAnchorException",
+            ErrorCode::KMSInternalException => "KMSInternalException",
+            ErrorCode::XksKeyAlreadyInUseException => "XksKeyAlreadyInUseException",
+            ErrorCode::XksKeyInvalidConfigurationException => "XksKeyInvalidConfigurationException",
+            ErrorCode::XksKeyNotFoundException => "XksKeyNotFoundException",
+            ErrorCode::XksProxyIncorrectAuthenticationCredentialException => {
+                "XksProxyIncorrectAuthenticationCredentialException"
+            }
+            ErrorCode::XksProxyInvalidConfigurationException => {
+                "XksProxyInvalidConfigurationException"
+            }
+            ErrorCode::XksProxyInvalidResponseException => "XksProxyInvalidResponseException",
+            ErrorCode::XksProxyUriEndpointInUseException => "XksProxyUriEndpointInUseException",
+            ErrorCode::XksProxyUriInUseException => "XksProxyUriInUseException",
+            ErrorCode::XksProxyUriUnreachableException => "XksProxyUriUnreachableException",
+            ErrorCode::XksProxyVpcEndpointServiceInUseException => {
+                "XksProxyVpcEndpointServiceInUseException"
+            }
+            ErrorCode::XksProxyVpcEndpointServiceInvalidConfigurationException => {
+                "XksProxyVpcEndpointServiceInvalidConfigurationException"
+            }
+            ErrorCode::XksProxyVpcEndpointServiceNotFoundException => {
+                "XksProxyVpcEndpointServiceNotFoundException"
+            }
             ErrorCode::AlreadyExistsException => "AlreadyExistsException",
             ErrorCode::DisabledException => "DisabledException",
             ErrorCode::IncorrectKeyException => "IncorrectKeyException",
@@ -77,6 +182,15 @@ impl KmsError {
     /// `ValidationException` with AWS's "1 validation error detected" shape.
     pub fn validation(message: impl Into<String>) -> KmsError {
         KmsError::new(ErrorCode::ValidationException, message)
+    }
+
+    /// The exception named `name`, if KMS has one by that name (for backends that report
+    /// exceptions by name).
+    pub fn named(name: &str, message: impl Into<String>) -> Option<KmsError> {
+        ErrorCode::ALL
+            .iter()
+            .find(|c| c.as_str() == name)
+            .map(|c| KmsError::new(*c, message))
     }
 
     /// `NotFoundException` for a key id.

@@ -221,6 +221,29 @@ pub struct KmsWorld {
     pub aliases: Vec<Alias>,
     /// Grants, in creation order.
     pub grants: Vec<Grant>,
+    /// Custom key stores.
+    pub key_stores: Vec<crate::keystore::KeyStore>,
+    /// The CloudHSM clusters custom key stores can use.
+    pub clusters: Vec<crate::keystore::cloudhsm::Cluster>,
+}
+
+impl KmsWorld {
+    /// The key state a request sees: a key in a custom key store that is not connected is
+    /// `Unavailable` (unless it is pending deletion, which stays visible so that it can be
+    /// cancelled); its own state returns when the store reconnects.
+    pub fn effective_state(&self, k: &Key) -> KeyState {
+        let disconnected = k.key_store.as_ref().is_some_and(|id| {
+            self.key_stores
+                .iter()
+                .find(|s| &s.id == id)
+                .is_none_or(|s| s.state != crate::keystore::ConnectionState::Connected)
+        });
+        if disconnected && k.state != KeyState::PendingDeletion {
+            KeyState::Unavailable
+        } else {
+            k.state
+        }
+    }
 }
 
 /// The operations a grant may allow.

@@ -6,6 +6,7 @@ mod aliases;
 mod crypto_ops;
 mod grants;
 mod keys;
+mod keystores;
 
 pub use keys::{default_policy_text, parse_policy_text};
 
@@ -40,6 +41,16 @@ pub struct Env<'a> {
     pub step_context: &'a Context,
     /// The seeded generator.
     pub rng: &'a mut ChaCha20Rng,
+    /// Whether the caller's account has the custom key store service-linked role
+    /// (CreateCustomKeyStore creates it when missing).
+    pub key_store_role_exists: bool,
+}
+
+/// A change a KMS call makes outside KMS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Create `AWSServiceRoleForKeyManagementServiceCustomKeyStores` in the account.
+    CreateKeyStoreServiceLinkedRole(crate::iam::arn::AccountId),
 }
 
 /// The result of one call.
@@ -51,6 +62,8 @@ pub struct Outcome {
     pub trace: Option<Trace>,
     /// The output, or the exception.
     pub result: Result<Value, KmsError>,
+    /// Changes outside KMS the caller must apply (only after success).
+    pub effects: Vec<Effect>,
 }
 
 /// A problem with the scenario rather than with the call: an unknown operation or parameter.
@@ -61,14 +74,19 @@ pub struct InputError(pub String);
 /// Every operation kmslab executes.
 pub const OPERATIONS: &[&str] = &[
     "CancelKeyDeletion",
+    "ConnectCustomKeyStore",
     "CreateAlias",
+    "CreateCustomKeyStore",
     "CreateGrant",
     "CreateKey",
     "Decrypt",
     "DeleteAlias",
+    "DeleteCustomKeyStore",
+    "DescribeCustomKeyStores",
     "DescribeKey",
     "DisableKey",
     "DisableKeyRotation",
+    "DisconnectCustomKeyStore",
     "EnableKey",
     "EnableKeyRotation",
     "Encrypt",
@@ -93,6 +111,7 @@ pub const OPERATIONS: &[&str] = &[
     "TagResource",
     "UntagResource",
     "UpdateAlias",
+    "UpdateCustomKeyStore",
     "UpdateKeyDescription",
 ];
 
@@ -120,6 +139,7 @@ pub fn execute(
         op: op.to_string(),
         decision: None,
         trace: None,
+        effects: Vec::new(),
     };
     let result = match op {
         "Encrypt" => crypto_ops::encrypt(&mut call),
@@ -156,6 +176,12 @@ pub fn execute(
         "ListRetirableGrants" => grants::list_retirable(&mut call),
         "RetireGrant" => grants::retire_grant(&mut call),
         "RevokeGrant" => grants::revoke_grant(&mut call),
+        "CreateCustomKeyStore" => keystores::create(&mut call),
+        "DescribeCustomKeyStores" => keystores::describe(&mut call),
+        "ConnectCustomKeyStore" => keystores::connect(&mut call),
+        "DisconnectCustomKeyStore" => keystores::disconnect(&mut call),
+        "UpdateCustomKeyStore" => keystores::update(&mut call),
+        "DeleteCustomKeyStore" => keystores::delete(&mut call),
         other => {
             return Err(InputError(format!(
                 "`kms:{other}` is not an operation kmslab executes (it executes {})",
@@ -168,16 +194,23 @@ pub fn execute(
         Err(Failure::Kms(e)) => Err(e),
         Err(Failure::Input(e)) => return Err(e),
     };
+    let effects = if result.is_ok() {
+        call.effects
+    } else {
+        Vec::new()
+    };
     Ok(Outcome {
         decision: call.decision,
         trace: call.trace,
         result,
+        effects,
     })
 }
 
 /// Moves the world to `now`: keys whose deletion date has come are deleted, and keys with
 /// automatic rotation due get new backing material.
 pub fn advance(world: &mut KmsWorld, now: Instant, rng: &mut ChaCha20Rng) {
+    crate::keystore::advance(&mut world.key_stores, &mut world.clusters, now);
     world
         .keys
         .retain(|_, k| k.deletion_date.is_none_or(|d| d > now));
@@ -221,6 +254,7 @@ pub(crate) struct Call<'w, 'e, 'a> {
     op: String,
     decision: Option<Decision>,
     trace: Option<Trace>,
+    effects: Vec<Effect>,
 }
 
 /// Operations that accept an alias (name or ARN) as `KeyId`: the cryptographic operations and
@@ -606,7 +640,7 @@ impl Call<'_, '_, '_> {
                 self.env.grant_propagation,
                 self.env.grant_tokens,
             );
-            (arn, key.state, key.origin, d)
+            (arn, self.world.effective_state(key), key.origin, d)
         };
         let mut resp = d.response;
         let decision = resp.decision;
@@ -633,7 +667,12 @@ impl Call<'_, '_, '_> {
         if self.trace.is_none() || self.decision == Some(Decision::Allow) {
             self.trace = resp.trace;
         }
-        gate.1.map_err(Failure::Kms)
+        gate.1.map_err(Failure::Kms)?;
+        // A key in a connected custom key store still needs its backend to answer.
+        if state::is_cryptographic(gate_op.unwrap_or(action.trim_start_matches("kms:"))) {
+            keystores::check_backend(self, key_id)?;
+        }
+        Ok(())
     }
 
     /// Authorizes an action that is not on a key (IAM policies only, resource `*` or an alias).
@@ -673,10 +712,10 @@ impl Call<'_, '_, '_> {
             "KeyId": k.id,
             "Arn": k.arn(self.env.partition),
             "CreationDate": self.epoch(k.created),
-            "Enabled": k.state == super::model::KeyState::Enabled,
+            "Enabled": self.world.effective_state(k) == super::model::KeyState::Enabled,
             "Description": k.description,
             "KeyUsage": k.usage,
-            "KeyState": k.state.as_str(),
+            "KeyState": self.world.effective_state(k).as_str(),
             "Origin": k.origin.as_str(),
             "KeyManager": "CUSTOMER",
             "CustomerMasterKeySpec": k.spec,
@@ -692,6 +731,16 @@ impl Call<'_, '_, '_> {
         }
         if let (Some(ks), Value::Object(o)) = (&k.key_store, &mut m) {
             o.insert("CustomKeyStoreId".into(), json!(ks));
+            let cluster = self
+                .world
+                .key_stores
+                .iter()
+                .find(|s| &s.id == ks)
+                .and_then(|s| s.cloudhsm.as_ref())
+                .map(|c| c.cluster_id.clone());
+            if let Some(c) = cluster {
+                o.insert("CloudHsmClusterId".into(), json!(c));
+            }
         }
         m
     }

@@ -23,15 +23,9 @@ fn err(code: ErrorCode, arn: &str, what: &str) -> KmsError {
     KmsError::new(code, format!("{arn} is {what}."))
 }
 
-/// Checks `op` against the key's state. `Ok` when the operation proceeds.
-pub fn check(op: &str, state: KeyState, origin: Origin, arn: &str) -> Result<(), KmsError> {
-    use ErrorCode::{
-        DisabledException as Dis, KMSInvalidStateException as Inv,
-        UnsupportedOperationException as Uns,
-    };
-    use KeyState::*;
-    let pending = "pending deletion";
-    let crypto = matches!(
+/// Whether `op` is a cryptographic operation (the ones a key's material serves).
+pub fn is_cryptographic(op: &str) -> bool {
+    matches!(
         op,
         "Encrypt"
             | "Decrypt"
@@ -42,7 +36,18 @@ pub fn check(op: &str, state: KeyState, origin: Origin, arn: &str) -> Result<(),
             | "GenerateDataKeyWithoutPlaintext"
             | "GenerateDataKeyPair"
             | "GenerateDataKeyPairWithoutPlaintext"
-    );
+    )
+}
+
+/// Checks `op` against the key's state. `Ok` when the operation proceeds.
+pub fn check(op: &str, state: KeyState, origin: Origin, arn: &str) -> Result<(), KmsError> {
+    use ErrorCode::{
+        DisabledException as Dis, KMSInvalidStateException as Inv,
+        UnsupportedOperationException as Uns,
+    };
+    use KeyState::*;
+    let pending = "pending deletion";
+    let crypto = is_cryptographic(op);
     let imported_or_custom = origin != Origin::AwsKms;
     match (op, state) {
         // Always allowed: reading metadata and policies, deleting aliases, managing grants.

@@ -53,6 +53,32 @@ pub struct GrantView {
     pub deleted: bool,
 }
 
+/// A custom key store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyStoreView {
+    /// `cks-...`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
+    pub kind: String,
+    /// Connection state.
+    pub state: String,
+    /// The last connection error code.
+    pub error_code: Option<String>,
+    /// When the current CONNECTING / DISCONNECTING ends.
+    pub transition_at: Option<String>,
+    /// The CloudHSM cluster id.
+    pub cluster_id: Option<String>,
+    /// The cluster's active HSMs.
+    pub active_hsms: Option<u32>,
+    /// The `kmsuser` account, in words (`present`, `locked out`, `logged in elsewhere`, `missing`).
+    pub kmsuser: Option<String>,
+    /// Keys in the store.
+    pub keys: Vec<String>,
+}
+
 /// The KMS world.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KmsView {
@@ -60,6 +86,8 @@ pub struct KmsView {
     pub keys: Vec<KeyView>,
     /// Grants.
     pub grants: Vec<GrantView>,
+    /// Custom key stores.
+    pub key_stores: Vec<KeyStoreView>,
 }
 
 /// The view of a world.
@@ -71,7 +99,7 @@ pub fn view(w: &KmsWorld, partition: &str) -> KmsView {
             .map(|k| KeyView {
                 id: k.id.clone(),
                 arn: k.arn(partition),
-                state: k.state.as_str().to_string(),
+                state: w.effective_state(k).as_str().to_string(),
                 description: k.description.clone(),
                 aliases: w
                     .aliases
@@ -111,6 +139,41 @@ pub fn view(w: &KmsWorld, partition: &str) -> KmsView {
                     )
                 }),
                 deleted: g.deleted.is_some(),
+            })
+            .collect(),
+        key_stores: w
+            .key_stores
+            .iter()
+            .map(|s| {
+                let cluster = s
+                    .cloudhsm
+                    .as_ref()
+                    .and_then(|c| w.clusters.iter().find(|x| x.id == c.cluster_id));
+                KeyStoreView {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    kind: s.kind.as_str().to_string(),
+                    state: s.state.as_str().to_string(),
+                    error_code: s.error_code.map(str::to_string),
+                    transition_at: s.transition_at.map(|t| t.to_string()),
+                    cluster_id: s.cloudhsm.as_ref().map(|c| c.cluster_id.clone()),
+                    active_hsms: cluster.map(|c| c.active_hsms),
+                    kmsuser: cluster.map(|c| {
+                        match &c.kmsuser {
+                            None => "missing",
+                            Some(u) if u.locked_out => "locked out",
+                            Some(u) if u.logged_in_elsewhere => "logged in elsewhere",
+                            Some(_) => "present",
+                        }
+                        .to_string()
+                    }),
+                    keys: w
+                        .keys
+                        .values()
+                        .filter(|k| k.key_store.as_deref() == Some(s.id.as_str()))
+                        .map(|k| k.id.clone())
+                        .collect(),
+                }
             })
             .collect(),
     }

@@ -36,6 +36,10 @@ pub struct Scenario {
     pub grants: Vec<GrantDef>,
     /// `keyStores`, as written.
     pub key_stores: Vec<Json>,
+    /// The custom key stores, read from `keyStores`.
+    pub stores: Vec<crate::keystore::KeyStore>,
+    /// CloudHSM clusters: those of the stores and those in `cloudHsmClusters`.
+    pub clusters: Vec<crate::keystore::cloudhsm::Cluster>,
     /// `steps`.
     pub steps: Vec<Step>,
 }

@@ -1,6 +1,7 @@
 //! Reading a scenario document into the model, with located errors.
 
 mod iam;
+mod keystores;
 mod kms;
 mod step;
 
@@ -47,6 +48,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
             "organization",
             "iam",
             "keyStores",
+            "cloudHsmClusters",
             "resources",
             "keys",
             "grants",
@@ -229,6 +231,14 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
     let key_stores = raw_list("keyStores")?;
+    let cluster_list = raw_list("cloudHsmClusters")?;
+    let (stores, clusters) = keystores::parse_key_stores(
+        &key_stores,
+        &cluster_list,
+        &root.key("keyStores"),
+        &root.key("cloudHsmClusters"),
+        &ctx,
+    )?;
     let steps_m =
         get("steps").ok_or_else(|| top.err("missing `steps` (an array, possibly empty)"))?;
     let sp = root.key("steps");
@@ -270,6 +280,8 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         keys,
         grants,
         key_stores,
+        stores,
+        clusters,
         steps,
     };
     super::world::check_references(&scenario)?;

@@ -393,7 +393,11 @@ impl World {
     /// seed, in order), their aliases and its grants (fully propagated).
     fn new(s: &Scenario) -> World {
         let mut rng = crate::crypto::seeded_rng(s.seed);
-        let mut kms = KmsWorld::default();
+        let mut kms = KmsWorld {
+            key_stores: s.stores.clone(),
+            clusters: s.clusters.clone(),
+            ..KmsWorld::default()
+        };
         for k in &s.keys {
             let materials = match (&k.material, k.origin) {
                 (Some(m), _) => vec![m.clone()],
@@ -605,6 +609,12 @@ fn run_step(
             now,
             step_context: &step_ctx,
         };
+        let key_store_role_exists = caller.principal.account.as_ref().is_some_and(|a| {
+            s.iam
+                .roles
+                .iter()
+                .any(|r| &r.account == a && r.name == crate::identity::KEY_STORE_ROLE)
+        });
         let mut env = Env {
             partition: &s.defaults.partition,
             region: &s.defaults.region,
@@ -614,6 +624,7 @@ fn run_step(
             grant_tokens: &grant_tokens,
             step_context: &step_ctx,
             rng: &mut world.rng,
+            key_store_role_exists,
         };
         let empty = serde_json::Value::Object(serde_json::Map::new());
         let outcome = execute(
@@ -656,6 +667,32 @@ fn run_step(
             }
         }
         r.trace = outcome.trace;
+        let partition = s.defaults.partition.clone();
+        // Changes outside KMS (the service-linked role CreateCustomKeyStore creates).
+        for effect in outcome.effects {
+            match effect {
+                crate::kms::ops::Effect::CreateKeyStoreServiceLinkedRole(account) => {
+                    let exists =
+                        live.iam.roles.iter().any(|r| {
+                            r.account == account && r.name == crate::identity::KEY_STORE_ROLE
+                        });
+                    if let (false, Some(mut role)) = (
+                        exists,
+                        crate::identity::service_linked_role(
+                            crate::identity::KEY_STORE_ROLE,
+                            &account,
+                            &partition,
+                        ),
+                    ) {
+                        role.created = Some(now);
+                        live.iam.roles.push(role);
+                        live.iam
+                            .service_linked_roles
+                            .push(crate::identity::KEY_STORE_ROLE.to_string());
+                    }
+                }
+            }
+        }
         return Ok(finish(r, step, outputs));
     }
 
@@ -1011,7 +1048,7 @@ fn run_identity_step(
         now,
         &s.defaults.partition,
         &s.defaults.region,
-        !s.key_stores.is_empty(),
+        !world.kms.key_stores.is_empty(),
         &mut world.rng,
     );
     let outcome = crate::identity::execute(&mut op, call);

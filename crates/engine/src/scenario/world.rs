@@ -149,6 +149,8 @@ impl Scenario {
             keys: self.keys.clone(),
             grants: self.grants.clone(),
             key_stores: self.key_stores.clone(),
+            stores: self.stores.clone(),
+            clusters: self.clusters.clone(),
             steps: Vec::new(),
         }
     }

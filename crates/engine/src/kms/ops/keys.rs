@@ -150,9 +150,12 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         .into());
     }
     let origin_s = call.str_opt("Origin")?.unwrap_or("AWS_KMS").to_string();
+    let store_id = call.str_opt("CustomKeyStoreId")?.map(str::to_string);
     let origin = match Origin::parse(&origin_s) {
-        Some(o @ (Origin::AwsKms | Origin::External)) => o,
-        Some(_) => return Err(KmsError::new(ErrorCode::UnsupportedOperationException, format!("Origin {origin_s} needs a custom key store, which this scenario does not configure")).into()),
+        Some(o @ (Origin::AwsKms | Origin::External)) if store_id.is_none() => o,
+        Some(o @ (Origin::AwsCloudhsm | Origin::ExternalKeyStore)) if store_id.is_some() => o,
+        Some(o @ (Origin::AwsCloudhsm | Origin::ExternalKeyStore)) => return Err(KmsError::validation(format!("Origin {} requires a CustomKeyStoreId", o.as_str())).into()),
+        Some(_) => return Err(KmsError::new(ErrorCode::UnsupportedOperationException, format!("CustomKeyStoreId can only be used with Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE, not {origin_s}")).into()),
         None => return Err(KmsError::validation(format!("1 validation error detected: Value '{origin_s}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set: [AWS_CLOUDHSM, EXTERNAL, AWS_KMS, EXTERNAL_KEY_STORE]")).into()),
     };
     if call.bool_opt("MultiRegion")? == Some(true) {
@@ -205,7 +208,12 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
             (parse_policy_text(&text)?, text)
         }
     };
-    let materials = if origin == Origin::AwsKms {
+    if let Some(sid) = &store_id {
+        super::keystores::check_can_create_key(call, sid, origin)?;
+    }
+    // Key material in a CloudHSM key store is generated in the cluster; the simulation keeps
+    // it with the key, and every use asks the cluster (see keystores::check_backend).
+    let materials = if matches!(origin, Origin::AwsKms | Origin::AwsCloudhsm) {
         vec![KeyMaterial::generate(call.env.rng)]
     } else {
         Vec::new()
@@ -218,7 +226,7 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         spec,
         usage,
         origin,
-        key_store: None,
+        key_store: store_id,
         state: if origin == Origin::External {
             KeyState::PendingImport
         } else {

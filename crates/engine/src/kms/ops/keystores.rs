@@ -1,0 +1,496 @@
+//! CreateCustomKeyStore, DescribeCustomKeyStores, ConnectCustomKeyStore,
+//! DisconnectCustomKeyStore, UpdateCustomKeyStore, DeleteCustomKeyStore, and the checks a key
+//! in a custom key store needs (CreateKey in a store, every cryptographic use).
+//!
+//! These operations are authorized by IAM policies only (`Resource: "*"`): a key store has no
+//! policy of its own. Creating the first store also needs `iam:CreateServiceLinkedRole`, because
+//! KMS creates `AWSServiceRoleForKeyManagementServiceCustomKeyStores` on the caller's behalf.
+
+use super::{Call, Effect, Failure, OpResult};
+use crate::keystore::cloudhsm::{CloudHsmSettings, Connection};
+use crate::keystore::{ConnectionState, KeyStore, KeyStoreBackend, KeyStoreType};
+use crate::kms::error::{ErrorCode, KmsError};
+use crate::kms::model::Origin;
+use serde_json::{json, Value};
+
+/// The service-linked role CreateCustomKeyStore needs.
+const SLR_SERVICE: &str = "cks.kms.amazonaws.com";
+const SLR_NAME: &str = "AWSServiceRoleForKeyManagementServiceCustomKeyStores";
+
+fn fail(code: ErrorCode, message: impl Into<String>) -> Failure {
+    KmsError::new(code, message).into()
+}
+
+fn account(call: &Call<'_, '_, '_>) -> Result<crate::iam::arn::AccountId, Failure> {
+    call.env.iam.caller().account.clone().ok_or_else(|| {
+        fail(
+            ErrorCode::ValidationException,
+            "a service principal has no custom key stores",
+        )
+    })
+}
+
+fn find(call: &Call<'_, '_, '_>, id: &str) -> Result<usize, Failure> {
+    let acct = account(call)?;
+    call.world
+        .key_stores
+        .iter()
+        .position(|s| s.id == id && s.account == acct)
+        .ok_or_else(|| {
+            fail(
+                ErrorCode::CustomKeyStoreNotFoundException,
+                format!("Custom key store {id} does not exist in this account and Region."),
+            )
+        })
+}
+
+fn store_json(call: &Call<'_, '_, '_>, s: &KeyStore) -> Value {
+    let mut v = json!({
+        "CustomKeyStoreId": s.id,
+        "CustomKeyStoreName": s.name,
+        "CustomKeyStoreType": s.kind.as_str(),
+        "ConnectionState": s.state.as_str(),
+        "CreationDate": s.created.epoch_seconds(),
+    });
+    if let Some(o) = v.as_object_mut() {
+        if let Some(c) = &s.cloudhsm {
+            o.insert("CloudHsmClusterId".into(), json!(c.cluster_id));
+            o.insert("TrustAnchorCertificate".into(), json!(c.trust_anchor));
+        }
+        if let Some(code) = s.error_code {
+            o.insert("ConnectionErrorCode".into(), json!(code));
+        }
+    }
+    let _ = call;
+    v
+}
+
+fn password_param(call: &Call<'_, '_, '_>) -> Result<Option<String>, Failure> {
+    let Some(p) = call.str_opt("KeyStorePassword")? else {
+        return Ok(None);
+    };
+    if !(7..=32).contains(&p.chars().count()) {
+        return Err(KmsError::validation(
+            "1 validation error detected: Value at 'keyStorePassword' failed to satisfy constraint: Member must have length between 7 and 32",
+        )
+        .into());
+    }
+    Ok(Some(p.to_string()))
+}
+
+/// Finds a cluster a store may use: it exists, is active, and no other store of the account
+/// uses it.
+fn usable_cluster(
+    call: &Call<'_, '_, '_>,
+    cluster_id: &str,
+    except: Option<&str>,
+) -> Result<usize, Failure> {
+    let i = call
+        .world
+        .clusters
+        .iter()
+        .position(|c| c.id == cluster_id)
+        .ok_or_else(|| {
+            fail(
+                ErrorCode::CloudHsmClusterNotFoundException,
+                format!(
+                    "AWS CloudHSM cluster {cluster_id} does not exist in this account and Region."
+                ),
+            )
+        })?;
+    if call.world.clusters.get(i).is_some_and(|c| !c.active) {
+        return Err(fail(
+            ErrorCode::CloudHsmClusterNotActiveException,
+            format!("AWS CloudHSM cluster {cluster_id} is not active."),
+        ));
+    }
+    let in_use = call.world.key_stores.iter().any(|s| {
+        Some(s.id.as_str()) != except
+            && s.cloudhsm
+                .as_ref()
+                .is_some_and(|c| c.cluster_id == cluster_id)
+    });
+    if in_use {
+        return Err(fail(
+            ErrorCode::CloudHsmClusterInUseException,
+            format!(
+                "AWS CloudHSM cluster {cluster_id} is already associated with a custom key store."
+            ),
+        ));
+    }
+    Ok(i)
+}
+
+pub(super) fn create(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow(
+        "CreateCustomKeyStore",
+        &[
+            "CustomKeyStoreName",
+            "CloudHsmClusterId",
+            "TrustAnchorCertificate",
+            "KeyStorePassword",
+            "CustomKeyStoreType",
+            "XksProxyUriEndpoint",
+            "XksProxyUriPath",
+            "XksProxyVpcEndpointServiceName",
+            "XksProxyAuthenticationCredential",
+            "XksProxyConnectivity",
+        ],
+    )?;
+    let name = call.str_req("CustomKeyStoreName")?.to_string();
+    if !(1..=256).contains(&name.chars().count()) {
+        return Err(KmsError::validation("1 validation error detected: Value at 'customKeyStoreName' failed to satisfy constraint: Member must have length between 1 and 256").into());
+    }
+    let kind_s = call
+        .str_opt("CustomKeyStoreType")?
+        .unwrap_or("AWS_CLOUDHSM")
+        .to_string();
+    let kind = KeyStoreType::parse(&kind_s).ok_or_else(|| {
+        KmsError::validation(format!("1 validation error detected: Value '{kind_s}' at 'customKeyStoreType' failed to satisfy constraint: Member must satisfy enum value set: [EXTERNAL_KEY_STORE, AWS_CLOUDHSM]"))
+    })?;
+    let ctx = call.base_context();
+    call.authorize_iam("kms:CreateCustomKeyStore", "*", ctx)?;
+    let acct = account(call)?;
+    let mut effects = Vec::new();
+    if !call.env.key_store_role_exists {
+        // KMS creates the service-linked role with the caller's permission.
+        let mut sctx = call.base_context();
+        sctx.insert_single("iam:AWSServiceName", SLR_SERVICE);
+        let arn = format!(
+            "arn:{}:iam::{acct}:role/aws-service-role/{SLR_SERVICE}/{SLR_NAME}",
+            call.env.partition
+        );
+        call.authorize_iam("iam:CreateServiceLinkedRole", &arn, sctx)?;
+        effects.push(Effect::CreateKeyStoreServiceLinkedRole(acct.clone()));
+    }
+    if call
+        .world
+        .key_stores
+        .iter()
+        .any(|s| s.account == acct && s.name == name)
+    {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreNameInUseException,
+            format!("Custom key store name {name} is already in use in this account and Region."),
+        ));
+    }
+    if kind == KeyStoreType::ExternalKeyStore {
+        return Err(fail(
+            ErrorCode::UnsupportedOperationException,
+            "creating an external key store through the API is not simulated; define it in the scenario's `keyStores`",
+        ));
+    }
+    let cluster_id = call.str_req("CloudHsmClusterId")?.to_string();
+    let anchor = call.str_req("TrustAnchorCertificate")?.to_string();
+    let password = password_param(call)?.ok_or_else(|| {
+        KmsError::validation("1 validation error detected: Value null at 'keyStorePassword' failed to satisfy constraint: Member must not be null")
+    })?;
+    let ci = usable_cluster(call, &cluster_id, None)?;
+    let (trust_anchor, hsms) = call
+        .world
+        .clusters
+        .get(ci)
+        .map(|c| (c.trust_anchor.clone(), c.active_hsms))
+        .unwrap_or_default();
+    if trust_anchor != anchor {
+        return Err(fail(
+            ErrorCode::IncorrectTrustAnchorException,
+            format!("The trust anchor certificate does not match the one of AWS CloudHSM cluster {cluster_id}."),
+        ));
+    }
+    if hsms < 2 {
+        return Err(fail(
+            ErrorCode::CloudHsmClusterInvalidConfigurationException,
+            format!("AWS CloudHSM cluster {cluster_id} must have at least two active HSMs in different Availability Zones; it has {hsms}."),
+        ));
+    }
+    let mut id_bytes = [0u8; 9];
+    rand_core::Rng::fill_bytes(call.env.rng, &mut id_bytes);
+    let hex: String = id_bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let id = format!("cks-{}", hex.get(..17).unwrap_or(&hex));
+    call.world.key_stores.push(KeyStore {
+        id: id.clone(),
+        name,
+        account: acct,
+        kind,
+        state: ConnectionState::Disconnected,
+        error_code: None,
+        transition_at: None,
+        created: call.env.now,
+        cloudhsm: Some(CloudHsmSettings {
+            cluster_id,
+            trust_anchor: anchor,
+            password,
+        }),
+        external: None,
+    });
+    call.effects.extend(effects);
+    Ok(json!({ "CustomKeyStoreId": id }))
+}
+
+pub(super) fn describe(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow(
+        "DescribeCustomKeyStores",
+        &["CustomKeyStoreId", "CustomKeyStoreName", "Limit", "Marker"],
+    )?;
+    let id = call.str_opt("CustomKeyStoreId")?.map(str::to_string);
+    let name = call.str_opt("CustomKeyStoreName")?.map(str::to_string);
+    let ctx = call.base_context();
+    call.authorize_iam("kms:DescribeCustomKeyStores", "*", ctx)?;
+    let acct = account(call)?;
+    let stores: Vec<Value> = call
+        .world
+        .key_stores
+        .iter()
+        .filter(|s| s.account == acct)
+        .filter(|s| id.as_ref().is_none_or(|i| &s.id == i))
+        .filter(|s| name.as_ref().is_none_or(|n| &s.name == n))
+        .map(|s| store_json(call, s))
+        .collect();
+    if stores.is_empty() && (id.is_some() || name.is_some()) {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreNotFoundException,
+            format!(
+                "Custom key store {} does not exist in this account and Region.",
+                id.or(name).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(json!({ "CustomKeyStores": stores, "Truncated": false }))
+}
+
+pub(super) fn connect(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow("ConnectCustomKeyStore", &["CustomKeyStoreId"])?;
+    let id = call.str_req("CustomKeyStoreId")?.to_string();
+    let ctx = call.base_context();
+    call.authorize_iam("kms:ConnectCustomKeyStore", "*", ctx)?;
+    let i = find(call, &id)?;
+    let now = call.env.now;
+    let (state, cluster_id) = match call.world.key_stores.get(i) {
+        Some(s) => (s.state, s.cloudhsm.as_ref().map(|c| c.cluster_id.clone())),
+        None => return Err(fail(ErrorCode::CustomKeyStoreNotFoundException, id)),
+    };
+    match state {
+        // Already connected or on its way: nothing to do.
+        ConnectionState::Connected | ConnectionState::Connecting => Ok(json!({})),
+        ConnectionState::Failed => Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("Custom key store {id} is in the FAILED connection state. Disconnect it before you try to connect it again."),
+        )),
+        ConnectionState::Disconnecting => Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("Custom key store {id} is disconnecting. Wait until it is DISCONNECTED, then connect it."),
+        )),
+        ConnectionState::Disconnected => {
+            // An inactive cluster is detected at once: the store stays DISCONNECTED.
+            if let Some(cid) = cluster_id {
+                if call.world.clusters.iter().any(|c| c.id == cid && !c.active) {
+                    return Err(fail(
+                        ErrorCode::CloudHsmClusterNotActiveException,
+                        format!("AWS CloudHSM cluster {cid} is not active."),
+                    ));
+                }
+            }
+            if let Some(s) = call.world.key_stores.get_mut(i) {
+                s.start_connecting(now);
+            }
+            Ok(json!({}))
+        }
+    }
+}
+
+pub(super) fn disconnect(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow("DisconnectCustomKeyStore", &["CustomKeyStoreId"])?;
+    let id = call.str_req("CustomKeyStoreId")?.to_string();
+    let ctx = call.base_context();
+    call.authorize_iam("kms:DisconnectCustomKeyStore", "*", ctx)?;
+    let i = find(call, &id)?;
+    let now = call.env.now;
+    if let Some(s) = call.world.key_stores.get_mut(i) {
+        if matches!(
+            s.state,
+            ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Failed
+        ) {
+            s.start_disconnecting(now);
+        }
+    }
+    Ok(json!({}))
+}
+
+pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow(
+        "UpdateCustomKeyStore",
+        &[
+            "CustomKeyStoreId",
+            "NewCustomKeyStoreName",
+            "KeyStorePassword",
+            "CloudHsmClusterId",
+            "XksProxyUriEndpoint",
+            "XksProxyUriPath",
+            "XksProxyVpcEndpointServiceName",
+            "XksProxyAuthenticationCredential",
+            "XksProxyConnectivity",
+        ],
+    )?;
+    let id = call.str_req("CustomKeyStoreId")?.to_string();
+    let new_name = call.str_opt("NewCustomKeyStoreName")?.map(str::to_string);
+    let password = password_param(call)?;
+    let new_cluster = call.str_opt("CloudHsmClusterId")?.map(str::to_string);
+    let ctx = call.base_context();
+    call.authorize_iam("kms:UpdateCustomKeyStore", "*", ctx)?;
+    let i = find(call, &id)?;
+    let acct = account(call)?;
+    if let Some(n) = &new_name {
+        if call
+            .world
+            .key_stores
+            .iter()
+            .any(|s| s.account == acct && &s.name == n && s.id != id)
+        {
+            return Err(fail(
+                ErrorCode::CustomKeyStoreNameInUseException,
+                format!("Custom key store name {n} is already in use in this account and Region."),
+            ));
+        }
+    }
+    let state = call.world.key_stores.get(i).map(|s| s.state);
+    if (password.is_some() || new_cluster.is_some()) && state != Some(ConnectionState::Disconnected)
+    {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!(
+                "Custom key store {id} must be DISCONNECTED to change its password or cluster."
+            ),
+        ));
+    }
+    if let Some(cid) = &new_cluster {
+        let ci = usable_cluster(call, cid, Some(&id))?;
+        let old_lineage = call
+            .world
+            .key_stores
+            .get(i)
+            .and_then(|s| s.cloudhsm.as_ref())
+            .and_then(|c| call.world.clusters.iter().find(|x| x.id == c.cluster_id))
+            .map(|c| c.lineage.clone());
+        let new_lineage = call.world.clusters.get(ci).map(|c| c.lineage.clone());
+        // The replacement must share the original cluster's backup history.
+        if old_lineage.is_some() && old_lineage != new_lineage {
+            return Err(fail(
+                ErrorCode::CloudHsmClusterNotRelatedException,
+                format!("AWS CloudHSM cluster {cid} is not related to the custom key store's cluster (it does not share its backup history)."),
+            ));
+        }
+    }
+    if let Some(s) = call.world.key_stores.get_mut(i) {
+        if let Some(n) = new_name {
+            s.name = n;
+        }
+        if let Some(c) = s.cloudhsm.as_mut() {
+            if let Some(p) = password {
+                c.password = p;
+            }
+            if let Some(cid) = new_cluster {
+                c.cluster_id = cid;
+            }
+        }
+    }
+    Ok(json!({}))
+}
+
+pub(super) fn delete(call: &mut Call<'_, '_, '_>) -> OpResult {
+    call.allow("DeleteCustomKeyStore", &["CustomKeyStoreId"])?;
+    let id = call.str_req("CustomKeyStoreId")?.to_string();
+    let ctx = call.base_context();
+    call.authorize_iam("kms:DeleteCustomKeyStore", "*", ctx)?;
+    let i = find(call, &id)?;
+    if call.world.key_stores.get(i).map(|s| s.state) != Some(ConnectionState::Disconnected) {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("Custom key store {id} must be DISCONNECTED before it can be deleted."),
+        ));
+    }
+    if call
+        .world
+        .keys
+        .values()
+        .any(|k| k.key_store.as_deref() == Some(id.as_str()))
+    {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreHasCMKsException,
+            format!("Custom key store {id} still has KMS keys; schedule their deletion and wait until they are deleted."),
+        ));
+    }
+    call.world.key_stores.remove(i);
+    Ok(json!({}))
+}
+
+/// CreateKey in a custom key store: the store exists, fits the origin, is connected, and its
+/// backend can create key material.
+pub(super) fn check_can_create_key(
+    call: &mut Call<'_, '_, '_>,
+    store_id: &str,
+    origin: Origin,
+) -> Result<(), Failure> {
+    let i = find(call, store_id)?;
+    let Some(s) = call.world.key_stores.get(i) else {
+        return Err(fail(ErrorCode::CustomKeyStoreNotFoundException, store_id));
+    };
+    let fits = matches!(
+        (s.kind, origin),
+        (KeyStoreType::AwsCloudHsm, Origin::AwsCloudhsm)
+            | (KeyStoreType::ExternalKeyStore, Origin::ExternalKeyStore)
+    );
+    if !fits {
+        return Err(KmsError::validation(format!(
+            "Origin {} does not match custom key store {store_id}, whose type is {}",
+            origin.as_str(),
+            s.kind.as_str()
+        ))
+        .into());
+    }
+    if s.state != ConnectionState::Connected {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!(
+                "Custom key store {store_id} is not connected (its connection state is {}).",
+                s.state.as_str()
+            ),
+        ));
+    }
+    if let Some(settings) = s.cloudhsm.clone() {
+        Connection::new(&settings, &mut call.world.clusters)
+            .can_create_key()
+            .map_err(backend_error)?;
+    }
+    Ok(())
+}
+
+/// A cryptographic use of a key in a custom key store: its backend must be able to serve it.
+pub(super) fn check_backend(call: &mut Call<'_, '_, '_>, key_id: &str) -> Result<(), Failure> {
+    let Some(store_id) = call
+        .world
+        .keys
+        .get(key_id)
+        .and_then(|k| k.key_store.clone())
+    else {
+        return Ok(());
+    };
+    let settings = call
+        .world
+        .key_stores
+        .iter()
+        .find(|s| s.id == store_id)
+        .and_then(|s| s.cloudhsm.clone());
+    if let Some(settings) = settings {
+        Connection::new(&settings, &mut call.world.clusters)
+            .can_serve()
+            .map_err(backend_error)?;
+    }
+    Ok(())
+}
+
+fn backend_error(e: crate::keystore::BackendError) -> Failure {
+    KmsError::named(e.exception, e.message.clone())
+        .unwrap_or_else(|| KmsError::new(ErrorCode::KMSInternalException, e.message))
+        .into()
+}
