@@ -59,6 +59,8 @@ pub struct Cluster {
     pub trust_anchor: String,
     /// KMS is logged in as `kmsuser` (while a store is connected).
     pub kms_logged_in: bool,
+    /// The cluster was deleted (and not replaced): KMS no longer finds it.
+    pub deleted: bool,
 }
 
 /// A CloudHSM key store's settings.
@@ -96,7 +98,7 @@ impl<'a> Connection<'a> {
     fn cluster(&self) -> Option<&Cluster> {
         self.clusters
             .iter()
-            .find(|c| c.id == self.settings.cluster_id)
+            .find(|c| c.id == self.settings.cluster_id && !c.deleted)
     }
 }
 
@@ -106,7 +108,7 @@ impl KeyStoreBackend for Connection<'_> {
         let Some(c) = self
             .clusters
             .iter_mut()
-            .find(|c| c.id == self.settings.cluster_id)
+            .find(|c| c.id == self.settings.cluster_id && !c.deleted)
         else {
             return Err("CLUSTER_NOT_FOUND");
         };
@@ -203,6 +205,7 @@ mod tests {
             lineage: "cluster-1".into(),
             trust_anchor: "anchor".into(),
             kms_logged_in: false,
+            deleted: false,
         }
     }
 

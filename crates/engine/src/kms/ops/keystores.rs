@@ -89,7 +89,7 @@ fn usable_cluster(
         .world
         .clusters
         .iter()
-        .position(|c| c.id == cluster_id)
+        .position(|c| c.id == cluster_id && !c.deleted)
         .ok_or_else(|| {
             fail(
                 ErrorCode::CloudHsmClusterNotFoundException,

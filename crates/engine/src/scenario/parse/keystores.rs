@@ -53,6 +53,7 @@ pub(super) fn parse_cluster(n: Node<'_>) -> Result<Cluster, ScenarioError> {
             "internalError",
             "lineage",
             "trustAnchor",
+            "deleted",
         ],
     )?;
     let id =
@@ -93,6 +94,7 @@ pub(super) fn parse_cluster(n: Node<'_>) -> Result<Cluster, ScenarioError> {
         trust_anchor: opt_string(fs, n, "trustAnchor")?
             .unwrap_or_else(|| format!("trust-anchor-of-{id}")),
         kms_logged_in: false,
+        deleted: opt_bool(fs, n, "deleted")?.unwrap_or(false),
         id,
     })
 }
