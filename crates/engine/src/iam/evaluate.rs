@@ -113,6 +113,8 @@ pub struct Response {
 /// The request prepared once for matching many statements.
 struct Prepared<'a> {
     req: &'a Request,
+    /// The caller has a permissions boundary (a Deny with NotPrincipal then always applies).
+    has_boundary: bool,
     action_lc: String,
     action: std::cell::OnceCell<Vec<char>>,
     resource: PreparedResource,
@@ -143,8 +145,10 @@ struct Recorder {
 /// same decision is reached with no explanatory text built (the fast path for bulk checks).
 pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
     let req = input.request;
+    let has_boundary = input.boundary.is_some();
     let prep = Prepared {
         req,
+        has_boundary,
         action_lc: req.action.to_lowercase(),
         action: std::cell::OnceCell::new(),
         resource: PreparedResource::new(&req.resource),
@@ -187,6 +191,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 filtered.context = req.context.without(&hidden);
                 let fprep = Prepared {
                     req: &filtered,
+                    has_boundary,
                     action_lc: prep.action_lc.clone(),
                     action: std::cell::OnceCell::new(),
                     resource: PreparedResource::new(&req.resource),
@@ -624,8 +629,17 @@ fn eval_statement(
     // Principal (resource-based, trust and key policies).
     let mut pmatch = None;
     if let Some(pb) = &stmt.principal {
-        let (ok, m, detail) = match_principal(pb, &prep.req.principal, &prep.req.partition);
+        let (mut ok, m, mut detail) = match_principal(pb, &prep.req.principal, &prep.req.partition);
         pmatch = m;
+        // IAM's NotPrincipal rule: a Deny with NotPrincipal applies to every principal that has
+        // a permissions boundary, even one the element lists.
+        if !ok && pb.negated && stmt.effect == Effect::Deny && prep.has_boundary {
+            ok = true;
+            pmatch = Some(PrincipalMatch::Direct);
+            detail = format!(
+                "{detail}; but the caller has a permissions boundary, and a Deny with `NotPrincipal` always applies to such principals"
+            );
+        }
         if let Some(st) = st.as_mut() {
             st.principal = Some(Check {
                 matched: ok,
