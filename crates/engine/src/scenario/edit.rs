@@ -95,6 +95,73 @@ pub fn with_key_policy(
     to_text(&doc)
 }
 
+/// One step of a path into a scenario document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    /// An object member (created when missing).
+    Key(String),
+    /// The array element whose `id` member is this (`keyStores`, `keys`, ...).
+    Id(String),
+}
+
+/// The scenario document `src` with the value at `path` set to `value` (members in the user's
+/// order kept; a missing last member is appended). The app's controls use it, for example to
+/// take a CloudHSM cluster's HSMs away or inject a proxy fault.
+pub fn with_value(
+    src: &str,
+    path: &[PathStep],
+    value: &serde_json::Value,
+) -> Result<String, ScenarioError> {
+    let mut doc = as_document(src)?;
+    let mut at = &mut doc;
+    let mut shown = JsonPath::root();
+    for (i, step) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let here = shown.clone();
+        let missing = |what: String| error_at(&here, Pos::default(), what);
+        at = match step {
+            PathStep::Key(k) => {
+                shown = shown.key(k);
+                let members = members_mut(at)
+                    .ok_or_else(|| missing(format!("`{k}` is not inside an object")))?;
+                if !members.iter().any(|m| &m.key == k) {
+                    if !last {
+                        return Err(missing(format!("the scenario has no `{k}` here")));
+                    }
+                    members.push(Member {
+                        key: k.clone(),
+                        key_pos: Pos::default(),
+                        value: Json {
+                            value: JsonValue::Null,
+                            pos: Pos::default(),
+                        },
+                    });
+                }
+                members
+                    .iter_mut()
+                    .find(|m| &m.key == k)
+                    .map(|m| &mut m.value)
+                    .ok_or_else(|| missing(format!("the scenario has no `{k}` here")))?
+            }
+            PathStep::Id(id) => {
+                let JsonValue::Array(items) = &mut at.value else {
+                    return Err(missing(format!("no list holds an entry with id `{id}`")));
+                };
+                let i = items
+                    .iter()
+                    .position(|x| x.get("id").and_then(Json::as_str) == Some(id.as_str()))
+                    .ok_or_else(|| missing(format!("no entry has id `{id}`")))?;
+                shown = shown.index(i);
+                items
+                    .get_mut(i)
+                    .ok_or_else(|| missing(format!("no entry has id `{id}`")))?
+            }
+        };
+    }
+    *at = Json::from_serde(value, Pos::default());
+    to_text(&doc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +205,40 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("`nope`"), "{e}");
+    }
+
+    #[test]
+    fn sets_a_nested_value() {
+        let src = r#"{"kmslab":1,"keyStores":[{"id":"cks-1","cluster":{"id":"cluster-a","activeHsms":2,"kmsuser":{"password":"pw12345"}}}],"steps":[]}"#;
+        let path = [
+            PathStep::Key("keyStores".into()),
+            PathStep::Id("cks-1".into()),
+            PathStep::Key("cluster".into()),
+            PathStep::Key("activeHsms".into()),
+        ];
+        let out = with_value(src, &path, &serde_json::json!(0)).unwrap();
+        assert_eq!(
+            crate::parse_scenario(&out).unwrap().clusters[0].active_hsms,
+            0
+        );
+        let add = [
+            PathStep::Key("keyStores".into()),
+            PathStep::Id("cks-1".into()),
+            PathStep::Key("cluster".into()),
+            PathStep::Key("networkReachable".into()),
+        ];
+        let out = with_value(&out, &add, &serde_json::json!(false)).unwrap();
+        assert!(!crate::parse_scenario(&out).unwrap().clusters[0].network_reachable);
+        let bad = [
+            PathStep::Key("keyStores".into()),
+            PathStep::Id("cks-9".into()),
+        ];
+        assert!(with_value(src, &bad, &serde_json::json!(1))
+            .unwrap_err()
+            .message
+            .contains("`cks-9`"));
+        // A value the scenario format refuses is refused, and nothing changes.
+        assert!(with_value(src, &path, &serde_json::json!("many")).is_err());
     }
 
     #[test]
