@@ -3,7 +3,7 @@
 //! saved into the scenario as steps. The key-policy editor and the grants panel make their
 //! calls through the same log, as the same caller.
 
-use super::{outcome_line, GrantsPanel, KeyPolicyEditor, TraceView};
+use super::{outcome_line, GrantsPanel, KeyPolicyEditor, KeyStoresPanel, TraceView};
 use kmslab_engine::kms::ops::{example_input, OPERATIONS};
 use kmslab_engine::kms::view::KmsView;
 use kmslab_engine::scenario::with_steps;
@@ -87,6 +87,17 @@ pub fn KmsConsole(
         }
         report.set(Some(r));
     });
+    // A step that only lets simulated time pass (key store connections take minutes).
+    let wait = Callback::new(move |duration: String| {
+        let n = log.with_untracked(Vec::len) + 1;
+        let mut next = log.get_untracked();
+        next.push(serde_json::json!({ "id": format!("console-{n}"), "advance": duration }));
+        let r = run_with(&text.get_untracked(), &next);
+        if r.is_ok() {
+            log.set(next);
+        }
+        report.set(Some(r));
+    });
     let run_call = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match serde_json::from_str::<serde_json::Value>(&input.get_untracked()) {
@@ -103,6 +114,7 @@ pub fn KmsConsole(
     });
     let keys = Signal::derive(move || world.with(|w| w.keys.clone()));
     let grants = Signal::derive(move || world.with(|w| w.grants.clone()));
+    let stores = Signal::derive(move || world.with(|w| w.key_stores.clone()));
     let principal_list = Signal::derive(move || principals.get());
     // The world follows the scenario: an edit or a loaded example shows its keys and grants,
     // and the input template names one of its keys.
@@ -186,6 +198,7 @@ pub fn KmsConsole(
             </div>
             <KeyPolicyEditor keys=keys text=text call=submit />
             <GrantsPanel keys=keys grants=grants principals=principal_list call=submit />
+            <KeyStoresPanel stores=stores text=text call=submit wait=wait />
         </section>
     }
 }

@@ -1,0 +1,141 @@
+//! The custom key stores of the KMS view: each store with its connection state and error code,
+//! its cluster, connect / disconnect as the console's caller, a control that lets simulated
+//! time pass (connecting takes minutes), and the cluster settings that cause each connection
+//! error, editable in place (they rewrite the scenario).
+
+use kmslab_engine::kms::view::KeyStoreView;
+use kmslab_engine::scenario::{with_value, PathStep};
+use leptos::prelude::*;
+
+/// A cluster setting the panel can change, and how it is written in the scenario.
+struct Knob {
+    label: &'static str,
+    field: &'static [&'static str],
+    on: serde_json::Value,
+    off: serde_json::Value,
+}
+
+fn knobs() -> Vec<Knob> {
+    vec![
+        Knob {
+            label: "HSMs removed (INSUFFICIENT_CLOUDHSM_HSMS)",
+            field: &["activeHsms"],
+            on: serde_json::json!(0),
+            off: serde_json::json!(2),
+        },
+        Knob {
+            label: "Network blocked (NETWORK_ERRORS)",
+            field: &["networkReachable"],
+            on: serde_json::json!(false),
+            off: serde_json::json!(true),
+        },
+        Knob {
+            label: "kmsuser logged in elsewhere (USER_LOGGED_IN)",
+            field: &["kmsuser", "loggedIn"],
+            on: serde_json::json!(true),
+            off: serde_json::json!(false),
+        },
+        Knob {
+            label: "Subnet deleted (SUBNET_NOT_FOUND)",
+            field: &["subnetsFound"],
+            on: serde_json::json!(false),
+            off: serde_json::json!(true),
+        },
+    ]
+}
+
+/// The key stores panel.
+#[component]
+pub fn KeyStoresPanel(
+    /// The stores of the world after the console's last run.
+    stores: Signal<Vec<KeyStoreView>>,
+    /// The scenario text (cluster settings are edited in it).
+    text: RwSignal<String>,
+    /// Runs a KMS call, `(operation, input)`, as the console's caller.
+    call: Callback<(String, serde_json::Value)>,
+    /// Appends a step that only lets simulated time pass (an ISO 8601 duration).
+    wait: Callback<String>,
+) -> impl IntoView {
+    let edit_error = RwSignal::new(None::<String>);
+    let set_cluster =
+        move |store: String, field: &'static [&'static str], value: serde_json::Value| {
+            let mut path = vec![
+                PathStep::Key("keyStores".into()),
+                PathStep::Id(store),
+                PathStep::Key("cluster".into()),
+            ];
+            path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
+            match with_value(&text.get_untracked(), &path, &value) {
+                Ok(doc) => {
+                    edit_error.set(None);
+                    text.set(doc);
+                }
+                Err(e) => edit_error.set(Some(e.to_string())),
+            }
+        };
+    view! {
+        <section class="key-stores" data-testid="key-stores">
+            <h3>"Custom key stores"</h3>
+            {move || stores.with(Vec::is_empty).then(|| view! {
+                <p class="hint">"This scenario has no custom key store. Add one to `keyStores`, or create one with kms:CreateCustomKeyStore."</p>
+            })}
+            <ul class="stores">
+                {move || stores.get().into_iter().map(|s| {
+                    let (connect_id, disconnect_id, describe_id) = (s.id.clone(), s.id.clone(), s.id.clone());
+                    let knob_store = s.id.clone();
+                    let is_hsm = s.kind == "AWS_CLOUDHSM";
+                    let inline_cluster = s.cluster_id.is_some();
+                    view! {
+                        <li class="store" data-testid=format!("store-{}", s.id)>
+                            <div class="store-head">
+                                <code>{s.id.clone()}</code>" "<strong>{s.name.clone()}</strong>" "
+                                <span class="badge">{s.kind.clone()}</span>" "
+                                <span class=format!("conn {}", s.state.to_lowercase()) data-testid="store-state">{s.state.clone()}</span>
+                                {s.error_code.clone().map(|c| view! { " " <span class="error-name" data-testid="store-error">{c}</span> })}
+                                {s.transition_at.clone().map(|t| view! { <small>{format!(" (until {t})")}</small> })}
+                            </div>
+                            <div class="store-detail">
+                                {s.cluster_id.clone().map(|c| format!("cluster {c}")).unwrap_or_default()}
+                                {s.active_hsms.map(|h| format!(", {h} active HSM(s)")).unwrap_or_default()}
+                                {s.kmsuser.clone().map(|u| format!(", kmsuser {u}")).unwrap_or_default()}
+                                {format!(", {} key(s)", s.keys.len())}
+                            </div>
+                            <div class="buttons">
+                                <button type="button" class="small" data-testid="store-connect"
+                                    on:click=move |_| call.run(("ConnectCustomKeyStore".into(), serde_json::json!({"CustomKeyStoreId": connect_id.clone()})))>"Connect"</button>" "
+                                <button type="button" class="small" data-testid="store-disconnect"
+                                    on:click=move |_| call.run(("DisconnectCustomKeyStore".into(), serde_json::json!({"CustomKeyStoreId": disconnect_id.clone()})))>"Disconnect"</button>" "
+                                <button type="button" class="small secondary" data-testid="store-describe"
+                                    on:click=move |_| call.run(("DescribeCustomKeyStores".into(), serde_json::json!({"CustomKeyStoreId": describe_id.clone()})))>"Describe"</button>
+                            </div>
+                            {(is_hsm && inline_cluster).then(|| view! {
+                                <details class="knobs">
+                                    <summary>"Break the cluster (edits the scenario)"</summary>
+                                    {knobs().into_iter().map(|k| {
+                                        let (store_on, store_off) = (knob_store.clone(), knob_store.clone());
+                                        let (on, off) = (k.on.clone(), k.off.clone());
+                                        let field = k.field;
+                                        view! {
+                                            <div class="knob">
+                                                <span>{k.label}</span>" "
+                                                <button type="button" class="small secondary" on:click=move |_| set_cluster(store_on.clone(), field, on.clone())>"break"</button>" "
+                                                <button type="button" class="small secondary" on:click=move |_| set_cluster(store_off.clone(), field, off.clone())>"repair"</button>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </details>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <div class="buttons">
+                <button type="button" class="secondary" data-testid="wait-5m" on:click=move |_| wait.run("PT5M".into())
+                    title="Appends a step that only advances the simulated clock: connecting takes five minutes, disconnecting one">
+                    "Let 5 minutes pass"
+                </button>
+            </div>
+            {move || edit_error.get().map(|e| view! { <p class="parse-error" role="alert">{e}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,44 @@
+import { test, expect } from '@playwright/test';
+import { fresh, watch } from './helpers';
+
+const scenario = {
+  kmslab: 1,
+  title: 'A CloudHSM key store',
+  defaults: { account: '111122223333', time: '2026-11-22T12:00:00Z' },
+  keyStores: [{ id: 'cks-1234567890abcdef0', name: 'hsm-store', type: 'AWS_CLOUDHSM', connectionState: 'DISCONNECTED',
+    cluster: { id: 'cluster-1a23b4cdefg', activeHsms: 2, kmsuser: { password: 'kmsPswd1' } } }],
+  steps: [],
+};
+
+test('key stores: connect on the simulated clock, break the cluster, see the error code', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('editor').fill(JSON.stringify(scenario, null, 2));
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
+  const store = con.getByTestId('store-cks-1234567890abcdef0');
+  await expect(store.getByTestId('store-state')).toHaveText('DISCONNECTED');
+
+  await store.getByTestId('store-connect').click();
+  await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
+  await expect(store.getByTestId('store-state')).toHaveText('CONNECTING');
+  await con.getByTestId('wait-5m').click();
+  await expect(store.getByTestId('store-state')).toHaveText('CONNECTED');
+
+  // Take the HSMs away in the scenario, then reconnect: the attempt fails with the code.
+  await store.locator('summary', { hasText: 'Break the cluster' }).click();
+  await store.locator('.knob', { hasText: 'INSUFFICIENT_CLOUDHSM_HSMS' }).getByRole('button', { name: 'break' }).click();
+  await expect(page.getByTestId('editor')).toHaveValue(/"activeHsms": 0/);
+  await store.getByTestId('store-disconnect').click();
+  await con.getByTestId('wait-5m').click();
+  await expect(store.getByTestId('store-state')).toHaveText('DISCONNECTED');
+  await store.getByTestId('store-connect').click();
+  await con.getByTestId('wait-5m').click();
+  await expect(store.getByTestId('store-state')).toHaveText('FAILED');
+  await expect(store.getByTestId('store-error')).toHaveText('INSUFFICIENT_CLOUDHSM_HSMS');
+
+  // A FAILED store must be disconnected before it can connect again.
+  await store.getByTestId('store-connect').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('CustomKeyStoreInvalidStateException');
+  expect(errors).toEqual([]);
+});
