@@ -8,6 +8,8 @@
 //! scenario's settings.
 
 pub mod cloudhsm;
+pub mod sigv4;
+pub mod xks;
 
 use crate::iam::arn::AccountId;
 use crate::time::{Duration, Instant};
