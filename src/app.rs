@@ -1,8 +1,8 @@
 //! The app's root: the scenario text (the one source of truth), autosave, and the panels.
 
 use crate::components::{
-    ComposeForm, Editor, ExamplePicker, KmsConsole, LintPanel, RequestDraft, ResultsTable,
-    TraceView,
+    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, LintPanel, RequestDraft,
+    ResultsTable, TraceView,
 };
 use crate::examples::EXAMPLES;
 use crate::storage;
@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                 {move || selected_trace().map(|step| view! { <StepDetail step=step draft=draft /> })}
                 <ComposeForm text=text draft=draft result=adhoc />
                 <KmsConsole text=text />
+                <IamConsole text=text />
             </section>
         </main>
     }

@@ -4,10 +4,12 @@ mod compose;
 mod editor;
 mod examples;
 mod grants;
+mod iam;
 mod key_policy;
 mod keystores;
 mod kms;
 mod lint;
+mod policy_diff;
 mod results;
 mod trace_view;
 
@@ -15,10 +17,12 @@ pub use compose::{ComposeForm, RequestDraft};
 pub use editor::Editor;
 pub use examples::ExamplePicker;
 pub use grants::GrantsPanel;
+pub use iam::IamConsole;
 pub use key_policy::KeyPolicyEditor;
 pub use keystores::KeyStoresPanel;
 pub use kms::KmsConsole;
 pub use lint::LintPanel;
+pub use policy_diff::{line_diff, DiffLine, PolicyVersions};
 pub use results::ResultsTable;
 pub use trace_view::TraceView;
 
