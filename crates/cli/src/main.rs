@@ -122,6 +122,7 @@ fn run(args: &[String]) -> ExitCode {
                     "authorizationOnly": s.authorization_only,
                     "expectation": s.expectation,
                     "trace": s.trace,
+                    "proxyCalls": s.proxy_calls,
                 }));
             }
             continue;

@@ -33,6 +33,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 pub const MAGIC: [u8; 2] = *b"KL";
 /// The blob format version this code writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
+/// The format version of a key in an external key store: the version-1 blob of the KMS layer,
+/// encrypted again by the external key manager (docs/ciphertext-format.md, "Version 2").
+pub const FORMAT_VERSION_EXTERNAL: u8 = 2;
 /// GCM nonce length in bytes.
 pub const NONCE_LEN: usize = 12;
 /// GCM tag length in bytes.
@@ -265,6 +268,103 @@ pub fn open(
     aead_open(material, &nonce, &aad, blob.sealed)
 }
 
+/// A version-2 blob: the KMS key id, then what the external key store proxy returned for the
+/// version-1 blob of the KMS layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalBlob {
+    /// The KMS key id.
+    pub key_id: String,
+    /// The proxy's initialization vector (12 or 16 bytes).
+    pub iv: Vec<u8>,
+    /// The proxy's GCM tag (16 bytes).
+    pub tag: Vec<u8>,
+    /// The proxy's `ciphertextMetadata` (at most 20 bytes; empty when none).
+    pub metadata: Vec<u8>,
+    /// The external layer's ciphertext (the length of the inner blob).
+    pub ciphertext: Vec<u8>,
+}
+
+impl ExternalBlob {
+    /// The bytes that identify the blob before the proxy's part: magic, version, key id. They
+    /// are the AAD of the external layer, so a blob cannot be moved to another KMS key.
+    pub fn header(key_id: &str) -> Result<Vec<u8>, BlobError> {
+        let id = key_id.as_bytes();
+        let n = u8::try_from(id.len())
+            .ok()
+            .filter(|n| (1..=128).contains(n))
+            .ok_or(BlobError::Malformed("key id must be 1 to 128 bytes"))?;
+        let mut h = Vec::with_capacity(4 + id.len());
+        h.extend_from_slice(&MAGIC);
+        h.push(FORMAT_VERSION_EXTERNAL);
+        h.push(n);
+        h.extend_from_slice(id);
+        Ok(h)
+    }
+
+    /// Writes the blob: header, `u8` IV length and IV, tag, `u8` metadata length and metadata,
+    /// ciphertext.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BlobError> {
+        let mut b = Self::header(&self.key_id)?;
+        let iv_len =
+            u8::try_from(self.iv.len()).map_err(|_| BlobError::Malformed("iv too long"))?;
+        let md_len = u8::try_from(self.metadata.len())
+            .map_err(|_| BlobError::Malformed("metadata too long"))?;
+        if self.tag.len() != TAG_LEN {
+            return Err(BlobError::Malformed("tag must be 16 bytes"));
+        }
+        b.push(iv_len);
+        b.extend_from_slice(&self.iv);
+        b.extend_from_slice(&self.tag);
+        b.push(md_len);
+        b.extend_from_slice(&self.metadata);
+        b.extend_from_slice(&self.ciphertext);
+        Ok(b)
+    }
+
+    /// Reads a version-2 blob.
+    pub fn parse(blob: &[u8]) -> Result<ExternalBlob, BlobError> {
+        let bad = BlobError::Malformed;
+        if blob.get(..2) != Some(&MAGIC[..]) {
+            return Err(bad("wrong magic bytes"));
+        }
+        if blob.get(2) != Some(&FORMAT_VERSION_EXTERNAL) {
+            return Err(bad("not an external key store blob"));
+        }
+        let mut at = 3usize;
+        let mut take = |n: usize| -> Result<&[u8], BlobError> {
+            let part = blob.get(at..at + n).ok_or(bad("truncated"))?;
+            at += n;
+            Ok(part)
+        };
+        let n = usize::from(*take(1)?.first().ok_or(bad("truncated"))?);
+        if n == 0 || n > 128 {
+            return Err(bad("key id must be 1 to 128 bytes"));
+        }
+        let key_id = std::str::from_utf8(take(n)?)
+            .map_err(|_| bad("key id is not UTF-8"))?
+            .to_string();
+        let iv_len = usize::from(*take(1)?.first().ok_or(bad("truncated"))?);
+        if iv_len != 12 && iv_len != 16 {
+            return Err(bad("iv must be 12 or 16 bytes"));
+        }
+        let iv = take(iv_len)?.to_vec();
+        let tag = take(TAG_LEN)?.to_vec();
+        let md_len = usize::from(*take(1)?.first().ok_or(bad("truncated"))?);
+        let metadata = take(md_len)?.to_vec();
+        let ciphertext = blob.get(at..).ok_or(bad("truncated"))?.to_vec();
+        if ciphertext.is_empty() {
+            return Err(bad("no ciphertext"));
+        }
+        Ok(ExternalBlob {
+            key_id,
+            iv,
+            tag,
+            metadata,
+            ciphertext,
+        })
+    }
+}
+
 /// A deterministic generator for a scenario: ChaCha20 seeded from the scenario's `seed`.
 pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha20Rng {
     rand_core::SeedableRng::seed_from_u64(seed)
@@ -273,6 +373,30 @@ pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha20Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn external_blobs_round_trip_and_refuse_garbage() {
+        let b = ExternalBlob {
+            key_id: "k".into(),
+            iv: vec![1; 12],
+            tag: vec![2; 16],
+            metadata: vec![3, 4],
+            ciphertext: vec![5; 40],
+        };
+        let bytes = b.to_bytes().unwrap();
+        assert_eq!(ExternalBlob::parse(&bytes).unwrap(), b);
+        assert_eq!(bytes.get(..5).unwrap(), b"KL\x02\x01k");
+        for cut in 0..bytes.len() - 40 {
+            assert!(
+                ExternalBlob::parse(bytes.get(..cut).unwrap()).is_err(),
+                "{cut}"
+            );
+        }
+        assert!(
+            parse_blob(&bytes).is_err(),
+            "a version-1 reader refuses version 2"
+        );
+    }
 
     fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -134,8 +134,11 @@ pub struct KeyStore {
     pub created: Instant,
     /// The CloudHSM settings (for `AWS_CLOUDHSM`).
     pub cloudhsm: Option<cloudhsm::CloudHsmSettings>,
-    /// The external key store settings as written (for `EXTERNAL_KEY_STORE`).
-    pub external: Option<serde_json::Value>,
+    /// The external key store: what KMS has on record and the proxy simulation (for
+    /// `EXTERNAL_KEY_STORE`).
+    pub external: Option<xks::XksStore>,
+    /// The proxy exchanges of the last connection attempt (for the app's inspector).
+    pub last_check: Option<xks::Exchange>,
 }
 
 impl KeyStore {
@@ -153,9 +156,30 @@ impl KeyStore {
     }
 }
 
+/// A KMS request id (a UUID from the seeded generator).
+pub fn request_id<R: rand_core::Rng + ?Sized>(rng: &mut R) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h.get(..8).unwrap_or_default(),
+        h.get(8..12).unwrap_or_default(),
+        h.get(12..16).unwrap_or_default(),
+        h.get(16..20).unwrap_or_default(),
+        h.get(20..).unwrap_or_default()
+    )
+}
+
 /// Moves every store's CONNECTING / DISCONNECTING on to its end state at `now`. A connection
 /// attempt's outcome is decided when it ends, against the cluster as it is then.
-pub fn advance(stores: &mut [KeyStore], clusters: &mut [cloudhsm::Cluster], now: Instant) {
+pub fn advance<R: rand_core::Rng + ?Sized>(
+    stores: &mut [KeyStore],
+    clusters: &mut [cloudhsm::Cluster],
+    now: Instant,
+    region: &str,
+    rng: &mut R,
+) {
     for s in stores.iter_mut() {
         let Some(at) = s.transition_at.filter(|t| *t <= now) else {
             continue;
@@ -163,12 +187,25 @@ pub fn advance(stores: &mut [KeyStore], clusters: &mut [cloudhsm::Cluster], now:
         s.transition_at = None;
         match s.state {
             ConnectionState::Connecting => {
-                let outcome = match (&s.kind, &s.cloudhsm) {
-                    (KeyStoreType::AwsCloudHsm, Some(settings)) => {
+                let outcome = match (&s.kind, &s.cloudhsm, s.external.as_mut()) {
+                    (KeyStoreType::AwsCloudHsm, Some(settings), _) => {
                         cloudhsm::Connection::new(settings, clusters).attempt_connection(at)
                     }
-                    // The external key store's proxy check is wired by the XKS backend.
-                    _ => Ok(()),
+                    // KMS asks the proxy for its health (and checks the VPC endpoint service).
+                    (KeyStoreType::ExternalKeyStore, _, Some(ext)) => {
+                        let request_id = request_id(rng);
+                        let check = xks::check_connection(
+                            &mut ext.proxy,
+                            &ext.kms,
+                            region,
+                            at,
+                            &request_id,
+                            rng,
+                        );
+                        s.last_check = check.exchange;
+                        check.result.map(|_| ()).map_err(|c| c.as_str())
+                    }
+                    _ => Err("INTERNAL_ERROR"),
                 };
                 match outcome {
                     Ok(()) => s.state = ConnectionState::Connected,

@@ -125,6 +125,8 @@ pub struct Key {
     pub origin: Origin,
     /// Custom key store id, if any.
     pub key_store: Option<String>,
+    /// The external key (in the external key manager) of a key in an external key store.
+    pub xks_key_id: Option<String>,
     /// State.
     pub state: KeyState,
     /// Creation time.

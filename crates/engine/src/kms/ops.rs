@@ -64,6 +64,8 @@ pub struct Outcome {
     pub result: Result<Value, KmsError>,
     /// Changes outside KMS the caller must apply (only after success).
     pub effects: Vec<Effect>,
+    /// Calls to external key store proxies, in order (signed requests and answers).
+    pub proxy_calls: Vec<crate::keystore::xks::Exchange>,
 }
 
 /// A problem with the scenario rather than with the call: an unknown operation or parameter.
@@ -140,6 +142,7 @@ pub fn execute(
         decision: None,
         trace: None,
         effects: Vec::new(),
+        exchanges: Vec::new(),
     };
     let result = match op {
         "Encrypt" => crypto_ops::encrypt(&mut call),
@@ -204,13 +207,14 @@ pub fn execute(
         trace: call.trace,
         result,
         effects,
+        proxy_calls: call.exchanges,
     })
 }
 
 /// Moves the world to `now`: keys whose deletion date has come are deleted, and keys with
 /// automatic rotation due get new backing material.
-pub fn advance(world: &mut KmsWorld, now: Instant, rng: &mut ChaCha20Rng) {
-    crate::keystore::advance(&mut world.key_stores, &mut world.clusters, now);
+pub fn advance(world: &mut KmsWorld, now: Instant, region: &str, rng: &mut ChaCha20Rng) {
+    crate::keystore::advance(&mut world.key_stores, &mut world.clusters, now, region, rng);
     world
         .keys
         .retain(|_, k| k.deletion_date.is_none_or(|d| d > now));
@@ -255,6 +259,8 @@ pub(crate) struct Call<'w, 'e, 'a> {
     decision: Option<Decision>,
     trace: Option<Trace>,
     effects: Vec<Effect>,
+    /// Calls to external key store proxies this call made.
+    exchanges: Vec<crate::keystore::xks::Exchange>,
 }
 
 /// Operations that accept an alias (name or ARN) as `KeyId`: the cryptographic operations and

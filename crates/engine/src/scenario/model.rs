@@ -334,6 +334,8 @@ pub struct KeyDef {
     pub state: KeyState,
     /// Custom key store id.
     pub key_store: Option<String>,
+    /// `externalKeyId`: the external key of a key in an external key store.
+    pub external_key_id: Option<String>,
     /// Given key material (otherwise generated from the seed).
     pub material: Option<KeyMaterial>,
     /// Automatic rotation.

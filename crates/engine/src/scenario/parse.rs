@@ -238,6 +238,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         &root.key("keyStores"),
         &root.key("cloudHsmClusters"),
         &ctx,
+        seed,
     )?;
     let steps_m =
         get("steps").ok_or_else(|| top.err("missing `steps` (an array, possibly empty)"))?;

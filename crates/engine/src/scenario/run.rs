@@ -50,6 +50,10 @@ pub struct StepResult {
     pub authorization_only: bool,
     /// The decision trace.
     pub trace: Option<Trace>,
+    /// The calls KMS made to an external key store proxy for this step (signed requests,
+    /// answers, AAD, integrity check), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_calls: Vec<crate::keystore::xks::Exchange>,
     /// How the step fared against its `expect`, if it has one.
     pub expectation: Option<ExpectationResult>,
 }
@@ -104,7 +108,7 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
         if let Some(d) = step.advance {
             clock = clock.plus(d);
         }
-        advance(&mut world.kms, clock, &mut world.rng);
+        advance(&mut world.kms, clock, &s.defaults.region, &mut world.rng);
         let r = run_step(&mut live, &mut world, step, clock, &outputs)?;
         if let (Some(id), Some(out)) = (&step.id, &r.output) {
             outputs.insert(id.clone(), out.clone());
@@ -416,6 +420,7 @@ impl World {
                     usage: "ENCRYPT_DECRYPT".into(),
                     origin: k.origin,
                     key_store: k.key_store.clone(),
+                    xks_key_id: k.external_key_id.clone(),
                     state: k.state,
                     created,
                     deletion_date: k
@@ -535,6 +540,7 @@ fn run_step(
         output: None,
         authorization_only: true,
         trace: None,
+        proxy_calls: Vec::new(),
         expectation: None,
     };
     let Some(call) = &step.call else {
@@ -667,6 +673,7 @@ fn run_step(
             }
         }
         r.trace = outcome.trace;
+        r.proxy_calls = outcome.proxy_calls;
         let partition = s.defaults.partition.clone();
         // Changes outside KMS (the service-linked role CreateCustomKeyStore creates).
         for effect in outcome.effects {

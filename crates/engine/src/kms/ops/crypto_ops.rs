@@ -44,8 +44,17 @@ fn seal(
         .ok_or_else(|| KmsError::key_not_found(key_id))?
         .clone();
     let v = u32::try_from(version).unwrap_or(u32::MAX);
-    crypto::seal(&material, &key.id, v, plaintext, ec, call.env.rng)
-        .map_err(|e| KmsError::validation(e.to_string()).into())
+    let external = key.key_store.clone().zip(key.xks_key_id.clone());
+    let inner = crypto::seal(&material, &key.id, v, plaintext, ec, call.env.rng)
+        .map_err(|e| KmsError::validation(e.to_string()))?;
+    // A key in an external key store: the external key manager encrypts the KMS layer's
+    // blob again (double encryption).
+    match external {
+        Some((store, xks_key)) => {
+            super::keystores::external_encrypt(call, key_id, &store, &xks_key, &inner)
+        }
+        None => Ok(inner),
+    }
 }
 
 /// Reads a blob's key id, checks `KeyId` if given, authorizes and opens it.
@@ -59,8 +68,18 @@ fn open(
     extra: &[(&str, String)],
 ) -> Result<(String, Secret), Failure> {
     let invalid = || -> Failure { KmsError::new(ErrorCode::InvalidCiphertextException, "").into() };
-    let header = crypto::parse_blob(blob).map_err(|_| invalid())?;
-    let blob_key = header.key_id.to_string();
+    let external = if blob.get(2) == Some(&crypto::FORMAT_VERSION_EXTERNAL) {
+        Some(crypto::ExternalBlob::parse(blob).map_err(|_| invalid())?)
+    } else {
+        None
+    };
+    let blob_key = match &external {
+        Some(e) => e.key_id.clone(),
+        None => crypto::parse_blob(blob)
+            .map_err(|_| invalid())?
+            .key_id
+            .to_string(),
+    };
     if let Some(kid) = key_id_param {
         let named = call.resolve(kid)?;
         if named.id != blob_key {
@@ -80,6 +99,28 @@ fn open(
         ctx.insert_single(k, v.clone());
     }
     call.authorize_key(action, Some(grant_op), &blob_key, ctx, ec, Some(grant_op))?;
+    // A blob's format must match its key: double-encrypted exactly when the key is in an
+    // external key store.
+    let is_external_key = call.key(&blob_key)?.xks_key_id.is_some();
+    if is_external_key != external.is_some() {
+        return Err(invalid());
+    }
+    let inner = match &external {
+        Some(e) => super::keystores::external_decrypt(call, e)?,
+        None => blob.to_vec(),
+    };
+    let header = crypto::parse_blob(&inner).map_err(|_| {
+        // The proxy authenticated what it returned, so an unreadable inner blob means the
+        // proxy answered with something other than KMS's ciphertext.
+        if external.is_some() {
+            super::keystores::xks_error(crate::keystore::xks::XksError::inner_ciphertext_invalid())
+        } else {
+            invalid()
+        }
+    })?;
+    if header.key_id != blob_key {
+        return Err(invalid());
+    }
     let key = call.key(&blob_key)?;
     let material = usize::try_from(header.key_version)
         .ok()

@@ -208,12 +208,37 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
             (parse_policy_text(&text)?, text)
         }
     };
+    let xks_param = call.str_opt("XksKeyId")?.map(str::to_string);
+    let xks_key_id = match (origin, xks_param) {
+        (Origin::ExternalKeyStore, Some(x)) => Some(x),
+        (Origin::ExternalKeyStore, None) => {
+            return Err(KmsError::validation(
+                "XksKeyId is required to create a KMS key in an external key store",
+            )
+            .into())
+        }
+        (_, Some(_)) => {
+            return Err(KmsError::validation(
+                "XksKeyId is only valid with Origin EXTERNAL_KEY_STORE",
+            )
+            .into())
+        }
+        (_, None) => None,
+    };
     if let Some(sid) = &store_id {
         super::keystores::check_can_create_key(call, sid, origin)?;
+        if let Some(x) = &xks_key_id {
+            super::keystores::check_external_key(call, sid, x)?;
+        }
     }
     // Key material in a CloudHSM key store is generated in the cluster; the simulation keeps
     // it with the key, and every use asks the cluster (see keystores::check_backend).
-    let materials = if matches!(origin, Origin::AwsKms | Origin::AwsCloudhsm) {
+    // An external key store key also has KMS-generated material: the inner layer of its
+    // double encryption.
+    let materials = if matches!(
+        origin,
+        Origin::AwsKms | Origin::AwsCloudhsm | Origin::ExternalKeyStore
+    ) {
         vec![KeyMaterial::generate(call.env.rng)]
     } else {
         Vec::new()
@@ -227,6 +252,7 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         usage,
         origin,
         key_store: store_id,
+        xks_key_id,
         state: if origin == Origin::External {
             KeyState::PendingImport
         } else {

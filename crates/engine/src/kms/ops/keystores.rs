@@ -223,6 +223,7 @@ pub(super) fn create(call: &mut Call<'_, '_, '_>) -> OpResult {
             password,
         }),
         external: None,
+        last_check: None,
     });
     call.effects.extend(effects);
     Ok(json!({ "CustomKeyStoreId": id }))
@@ -493,4 +494,187 @@ fn backend_error(e: crate::keystore::BackendError) -> Failure {
     KmsError::named(e.exception, e.message.clone())
         .unwrap_or_else(|| KmsError::new(ErrorCode::KMSInternalException, e.message))
         .into()
+}
+
+/// The KMS exception for a proxy failure.
+pub(super) fn xks_error(e: crate::keystore::xks::XksError) -> Failure {
+    backend_error(e.into())
+}
+
+/// Request metadata for a call to an external key store's proxy on behalf of this call.
+pub(super) fn request_metadata(
+    call: &mut Call<'_, '_, '_>,
+    key_arn: Option<String>,
+) -> crate::keystore::xks::RequestMetadata {
+    crate::keystore::xks::RequestMetadata {
+        aws_principal_arn: call.env.iam.caller().arn.clone(),
+        kms_key_arn: key_arn,
+        kms_operation: call.op.clone(),
+        kms_request_id: crate::keystore::request_id(call.env.rng),
+        kms_via_service: call
+            .env
+            .step_context
+            .get("kms:ViaService")
+            .and_then(|v| v.values().first().map(|s| s.to_string())),
+        ..Default::default()
+    }
+}
+
+/// CreateKey in an external key store: the external key must exist in the proxy, be enabled,
+/// be AES_256 with ENCRYPT and DECRYPT, and not back another KMS key of the store.
+pub(super) fn check_external_key(
+    call: &mut Call<'_, '_, '_>,
+    store_id: &str,
+    xks_key_id: &str,
+) -> Result<(), Failure> {
+    let in_use = call.world.keys.values().any(|k| {
+        k.key_store.as_deref() == Some(store_id) && k.xks_key_id.as_deref() == Some(xks_key_id)
+    });
+    if in_use {
+        return Err(fail(
+            ErrorCode::XksKeyAlreadyInUseException,
+            format!("The external key {xks_key_id} is already associated with a KMS key in custom key store {store_id}."),
+        ));
+    }
+    let i = find(call, store_id)?;
+    let md = request_metadata(call, None);
+    let (region, now) = (call.env.region, call.env.now);
+    let Some(ext) = call
+        .world
+        .key_stores
+        .get_mut(i)
+        .and_then(|s| s.external.as_mut())
+    else {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("{store_id} is not an external key store"),
+        ));
+    };
+    let xcall = crate::keystore::xks::XksCall {
+        config: &ext.kms,
+        region,
+        now,
+        metadata: &md,
+    };
+    let out =
+        crate::keystore::xks::get_key_metadata(&mut ext.proxy, &xcall, xks_key_id, call.env.rng);
+    call.exchanges.push(out.exchange);
+    let metadata = out.result.map_err(xks_error)?;
+    crate::keystore::xks::validate_for_create_key(&metadata).map_err(xks_error)
+}
+
+/// Finds a key's external key store and its proxy for a cryptographic call.
+fn proxy_of(call: &Call<'_, '_, '_>, store_id: &str) -> Result<usize, Failure> {
+    call.world
+        .key_stores
+        .iter()
+        .position(|s| s.id == store_id && s.external.is_some())
+        .ok_or_else(|| {
+            fail(
+                ErrorCode::KMSInvalidStateException,
+                format!("External key store {store_id} does not exist."),
+            )
+        })
+}
+
+/// The external layer of Encrypt: the proxy encrypts the KMS layer's blob under the external
+/// key, with the blob's header (which names the KMS key) as AAD.
+pub(super) fn external_encrypt(
+    call: &mut Call<'_, '_, '_>,
+    key_id: &str,
+    store_id: &str,
+    xks_key_id: &str,
+    inner: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let invalid = |e: crate::crypto::BlobError| KmsError::validation(e.to_string());
+    let aad = crate::crypto::ExternalBlob::header(key_id).map_err(invalid)?;
+    let key_arn = call.key_arn(key_id);
+    let md = request_metadata(call, Some(key_arn));
+    let i = proxy_of(call, store_id)?;
+    let (region, now) = (call.env.region, call.env.now);
+    let Some(ext) = call
+        .world
+        .key_stores
+        .get_mut(i)
+        .and_then(|s| s.external.as_mut())
+    else {
+        return Err(fail(ErrorCode::KMSInvalidStateException, store_id));
+    };
+    let xcall = crate::keystore::xks::XksCall {
+        config: &ext.kms,
+        region,
+        now,
+        metadata: &md,
+    };
+    let out = crate::keystore::xks::encrypt(
+        &mut ext.proxy,
+        &xcall,
+        xks_key_id,
+        inner,
+        &aad,
+        call.env.rng,
+    );
+    call.exchanges.push(out.exchange);
+    let ct = out.result.map_err(xks_error)?;
+    crate::crypto::ExternalBlob {
+        key_id: key_id.to_string(),
+        iv: ct.initialization_vector,
+        tag: ct.authentication_tag,
+        metadata: ct.ciphertext_metadata.unwrap_or_default(),
+        ciphertext: ct.ciphertext,
+    }
+    .to_bytes()
+    .map_err(|e| invalid(e).into())
+}
+
+/// The external layer of Decrypt: the proxy returns the KMS layer's blob.
+pub(super) fn external_decrypt(
+    call: &mut Call<'_, '_, '_>,
+    blob: &crate::crypto::ExternalBlob,
+) -> Result<Vec<u8>, Failure> {
+    let key = call
+        .world
+        .keys
+        .get(&blob.key_id)
+        .ok_or_else(|| KmsError::key_not_found(&blob.key_id))?;
+    let (Some(store_id), Some(xks_key_id)) = (key.key_store.clone(), key.xks_key_id.clone()) else {
+        return Err(KmsError::new(ErrorCode::InvalidCiphertextException, "").into());
+    };
+    let aad = crate::crypto::ExternalBlob::header(&blob.key_id)
+        .map_err(|e| KmsError::validation(e.to_string()))?;
+    let key_arn = call.key_arn(&blob.key_id);
+    let md = request_metadata(call, Some(key_arn));
+    let i = proxy_of(call, &store_id)?;
+    let (region, now) = (call.env.region, call.env.now);
+    let Some(ext) = call
+        .world
+        .key_stores
+        .get_mut(i)
+        .and_then(|s| s.external.as_mut())
+    else {
+        return Err(fail(ErrorCode::KMSInvalidStateException, store_id));
+    };
+    let xcall = crate::keystore::xks::XksCall {
+        config: &ext.kms,
+        region,
+        now,
+        metadata: &md,
+    };
+    let sealed = crate::keystore::xks::XksCiphertext {
+        ciphertext: blob.ciphertext.clone(),
+        initialization_vector: blob.iv.clone(),
+        authentication_tag: blob.tag.clone(),
+        ciphertext_metadata: (!blob.metadata.is_empty()).then(|| blob.metadata.clone()),
+    };
+    let out = crate::keystore::xks::decrypt(
+        &mut ext.proxy,
+        &xcall,
+        &xks_key_id,
+        &sealed,
+        &aad,
+        call.env.rng,
+    );
+    call.exchanges.push(out.exchange);
+    let secret = out.result.map_err(xks_error)?;
+    Ok(secret.expose().to_vec())
 }

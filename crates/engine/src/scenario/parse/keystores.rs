@@ -106,7 +106,11 @@ pub(super) fn parse_key_stores(
     base: &json::JsonPath,
     clusters_base: &json::JsonPath,
     ctx: &Ctx<'_>,
+    seed: u64,
 ) -> Result<(Vec<KeyStore>, Vec<Cluster>), ScenarioError> {
+    // External keys' material comes from its own stream of the scenario's seed, so adding a
+    // store does not change the ciphertexts of the rest of the scenario.
+    let mut rng = crate::crypto::seeded_rng(seed ^ 0x584b_535f_4b45_5953);
     let mut out_clusters: Vec<Cluster> = Vec::new();
     for (i, j) in clusters.iter().enumerate() {
         let p = clusters_base.index(i);
@@ -205,6 +209,21 @@ pub(super) fn parse_key_stores(
             }
             KeyStoreType::ExternalKeyStore => None,
         };
+        let external =
+            match (kind, field(fs, "proxy")) {
+                (KeyStoreType::ExternalKeyStore, Some(m)) => Some(
+                    crate::keystore::xks::parse_proxy(&m.value, &p.key("proxy"), &mut rng)?,
+                ),
+                (KeyStoreType::ExternalKeyStore, None) => {
+                    return Err(
+                        n.err("an external key store needs `proxy` (its XKS proxy settings)")
+                    )
+                }
+                (KeyStoreType::AwsCloudHsm, Some(_)) => return Err(n.err(
+                    "`proxy` belongs to an EXTERNAL_KEY_STORE; a CloudHSM key store has `cluster`",
+                )),
+                (KeyStoreType::AwsCloudHsm, None) => None,
+            };
         let error_code = match opt_string(fs, n, "connectionErrorCode")? {
             None => None,
             Some(c) => Some(
@@ -221,7 +240,8 @@ pub(super) fn parse_key_stores(
             transition_at: None,
             created: ctx.defaults.time,
             cloudhsm,
-            external: field(fs, "proxy").map(|m| m.value.to_serde()),
+            external,
+            last_check: None,
             id,
         });
     }

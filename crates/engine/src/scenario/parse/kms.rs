@@ -193,6 +193,7 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
         origin,
         state,
         key_store: opt_string(fs, n, "keyStore")?,
+        external_key_id: opt_string(fs, n, "externalKeyId")?,
         material,
         rotation_enabled,
         rotation_period_days,
