@@ -10,6 +10,7 @@ mod keystores;
 mod kms;
 mod lint;
 mod policy_diff;
+mod proxy_calls;
 mod results;
 mod trace_view;
 
@@ -23,6 +24,7 @@ pub use keystores::KeyStoresPanel;
 pub use kms::KmsConsole;
 pub use lint::LintPanel;
 pub use policy_diff::{line_diff, DiffLine, PolicyVersions};
+pub use proxy_calls::ProxyCalls;
 pub use results::ResultsTable;
 pub use trace_view::TraceView;
 

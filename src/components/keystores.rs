@@ -1,18 +1,50 @@
 //! The custom key stores of the KMS view: each store with its connection state and error code,
-//! its cluster, connect / disconnect as the console's caller, a control that lets simulated
-//! time pass (connecting takes minutes), and the cluster settings that cause each connection
-//! error, editable in place (they rewrite the scenario).
+//! its cluster or proxy settings, connect / disconnect as the console's caller, a control that
+//! lets simulated time pass (connecting takes minutes), the last connection check's proxy
+//! exchange, and the cluster settings or proxy faults that cause each error, editable in place
+//! (they rewrite the scenario).
 
 use kmslab_engine::kms::view::KeyStoreView;
 use kmslab_engine::scenario::{with_value, PathStep};
 use leptos::prelude::*;
 
-/// A cluster setting the panel can change, and how it is written in the scenario.
+/// A store setting the panel can change, and how it is written in the scenario (under the
+/// store's `cluster` or `proxy`).
 struct Knob {
     label: &'static str,
     field: &'static [&'static str],
     on: serde_json::Value,
     off: serde_json::Value,
+}
+
+/// Faults an external key store's proxy can be given.
+fn proxy_knobs() -> Vec<Knob> {
+    vec![
+        Knob {
+            label: "Proxy slower than 250 ms (times out)",
+            field: &["latencyMs"],
+            on: serde_json::json!(400),
+            off: serde_json::json!(20),
+        },
+        Knob {
+            label: "Proxy unreachable (XKS_PROXY_NOT_REACHABLE)",
+            field: &["reachable"],
+            on: serde_json::json!(false),
+            off: serde_json::json!(true),
+        },
+        Knob {
+            label: "Proxy clock 6 minutes off (SigV4 refuses)",
+            field: &["clockSkewMs"],
+            on: serde_json::json!(360_000),
+            off: serde_json::json!(0),
+        },
+        Knob {
+            label: "Every proxy call fails (injected InternalException)",
+            field: &["faults"],
+            on: serde_json::json!([{ "on": "*", "error": "InternalException" }]),
+            off: serde_json::json!([]),
+        },
+    ]
 }
 
 fn knobs() -> Vec<Knob> {
@@ -57,22 +89,24 @@ pub fn KeyStoresPanel(
     wait: Callback<String>,
 ) -> impl IntoView {
     let edit_error = RwSignal::new(None::<String>);
-    let set_cluster =
-        move |store: String, field: &'static [&'static str], value: serde_json::Value| {
-            let mut path = vec![
-                PathStep::Key("keyStores".into()),
-                PathStep::Id(store),
-                PathStep::Key("cluster".into()),
-            ];
-            path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
-            match with_value(&text.get_untracked(), &path, &value) {
-                Ok(doc) => {
-                    edit_error.set(None);
-                    text.set(doc);
-                }
-                Err(e) => edit_error.set(Some(e.to_string())),
+    let set_setting = move |store: String,
+                            root: &'static str,
+                            field: &'static [&'static str],
+                            value: serde_json::Value| {
+        let mut path = vec![
+            PathStep::Key("keyStores".into()),
+            PathStep::Id(store),
+            PathStep::Key(root.into()),
+        ];
+        path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
+        match with_value(&text.get_untracked(), &path, &value) {
+            Ok(doc) => {
+                edit_error.set(None);
+                text.set(doc);
             }
-        };
+            Err(e) => edit_error.set(Some(e.to_string())),
+        }
+    };
     view! {
         <section class="key-stores" data-testid="key-stores">
             <h3>"Custom key stores"</h3>
@@ -85,6 +119,9 @@ pub fn KeyStoresPanel(
                     let knob_store = s.id.clone();
                     let is_hsm = s.kind == "AWS_CLOUDHSM";
                     let inline_cluster = s.cluster_id.is_some();
+                    let (root, knob_list) = if is_hsm { ("cluster", knobs()) } else { ("proxy", proxy_knobs()) };
+                    let proxy = s.proxy.clone();
+                    let last_check = s.last_check.clone();
                     view! {
                         <li class="store" data-testid=format!("store-{}", s.id)>
                             <div class="store-head">
@@ -108,18 +145,30 @@ pub fn KeyStoresPanel(
                                 <button type="button" class="small secondary" data-testid="store-describe"
                                     on:click=move |_| call.run(("DescribeCustomKeyStores".into(), serde_json::json!({"CustomKeyStoreId": describe_id.clone()})))>"Describe"</button>
                             </div>
-                            {(is_hsm && inline_cluster).then(|| view! {
+                            {proxy.map(|p| view! {
+                                <details class="proxy-settings">
+                                    <summary>"Proxy settings KMS has on record"</summary>
+                                    <pre>{serde_json::to_string_pretty(&p).unwrap_or_default()}</pre>
+                                </details>
+                            })}
+                            {last_check.map(|c| view! {
+                                <details class="last-check">
+                                    <summary>"Last connection check"</summary>
+                                    <super::ProxyCalls calls=vec![c] />
+                                </details>
+                            })}
+                            {(!is_hsm || inline_cluster).then(|| view! {
                                 <details class="knobs">
-                                    <summary>"Break the cluster (edits the scenario)"</summary>
-                                    {knobs().into_iter().map(|k| {
+                                    <summary>{if is_hsm { "Break the cluster (edits the scenario)" } else { "Inject proxy faults (edits the scenario)" }}</summary>
+                                    {knob_list.into_iter().map(|k| {
                                         let (store_on, store_off) = (knob_store.clone(), knob_store.clone());
                                         let (on, off) = (k.on.clone(), k.off.clone());
                                         let field = k.field;
                                         view! {
                                             <div class="knob">
                                                 <span>{k.label}</span>" "
-                                                <button type="button" class="small secondary" on:click=move |_| set_cluster(store_on.clone(), field, on.clone())>"break"</button>" "
-                                                <button type="button" class="small secondary" on:click=move |_| set_cluster(store_off.clone(), field, off.clone())>"repair"</button>
+                                                <button type="button" class="small secondary" on:click=move |_| set_setting(store_on.clone(), root, field, on.clone())>"break"</button>" "
+                                                <button type="button" class="small secondary" on:click=move |_| set_setting(store_off.clone(), root, field, off.clone())>"repair"</button>
                                             </div>
                                         }
                                     }).collect_view()}

@@ -42,3 +42,45 @@ test('key stores: connect on the simulated clock, break the cluster, see the err
   await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('CustomKeyStoreInvalidStateException');
   expect(errors).toEqual([]);
 });
+
+const xks = {
+  kmslab: 1,
+  title: 'An external key store',
+  defaults: { account: '111122223333', time: '2026-11-22T12:00:00Z' },
+  keyStores: [{ id: 'cks-abcdef01234567890', name: 'ext-store', type: 'EXTERNAL_KEY_STORE', connectionState: 'CONNECTED',
+    proxy: { uriEndpoint: 'https://xks.example.com', uriPath: '/example/kms/xks/v1',
+      credential: { accessKeyId: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', secret: 'R2VoZWltbmlzR2VoZWltbmlzR2VoZWltbmlzR2VoZWltbmlz' },
+      externalKeys: [{ id: 'ext-key-1', status: 'ENABLED', usage: ['ENCRYPT', 'DECRYPT'] }] } }],
+  keys: [{ id: '1234abcd-12ab-34cd-56ef-1234567890ab', aliases: ['alias/xks'], origin: 'EXTERNAL_KEY_STORE',
+    keyStore: 'cks-abcdef01234567890', externalKeyId: 'ext-key-1' }],
+  steps: [],
+};
+
+test('external key store: the proxy call is shown beside the trace, and a slow proxy times out', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('editor').fill(JSON.stringify(xks, null, 2));
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
+  await con.getByTestId('kms-op').selectOption('Encrypt');
+  await con.getByTestId('kms-input').fill(JSON.stringify({ KeyId: 'alias/xks', Plaintext: 'aGVsbG8=' }));
+  await con.getByTestId('kms-run').click();
+  const result = con.getByTestId('kms-result');
+  await expect(result.getByTestId('error')).toHaveText('success');
+  const call = result.getByTestId('proxy-call');
+  await expect(call).toHaveCount(1);
+  await call.locator('summary').click();
+  await expect(call).toContainText('HTTP 200');
+  await expect(call.getByTestId('proxy-request')).toContainText('requestMetadata');
+  await expect(call.getByTestId('proxy-request')).toContainText('"kmsOperation": "Encrypt"');
+  await expect(call).toContainText('AWS4-HMAC-SHA256');
+
+  const store = con.getByTestId('store-cks-abcdef01234567890');
+  await store.locator('summary', { hasText: 'Inject proxy faults' }).click();
+  await store.locator('.knob', { hasText: 'slower than 250 ms' }).getByRole('button', { name: 'break' }).click();
+  await expect(page.getByTestId('editor')).toHaveValue(/"latencyMs": 400/);
+  await con.getByTestId('kms-run').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('KMSInvalidStateException');
+  await expect(con.getByTestId('kms-result').getByTestId('message')).toContainText('did not respond in time');
+  expect(errors).toEqual([]);
+});

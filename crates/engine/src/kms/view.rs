@@ -77,6 +77,10 @@ pub struct KeyStoreView {
     pub kmsuser: Option<String>,
     /// Keys in the store.
     pub keys: Vec<String>,
+    /// An external key store's proxy settings, as DescribeCustomKeyStores shows them.
+    pub proxy: Option<serde_json::Value>,
+    /// The proxy exchange of the last connection attempt.
+    pub last_check: Option<serde_json::Value>,
 }
 
 /// The KMS world.
@@ -173,6 +177,11 @@ pub fn view(w: &KmsWorld, partition: &str) -> KmsView {
                         .filter(|k| k.key_store.as_deref() == Some(s.id.as_str()))
                         .map(|k| k.id.clone())
                         .collect(),
+                    proxy: s.external.as_ref().map(|x| x.kms.describe()),
+                    last_check: s
+                        .last_check
+                        .as_ref()
+                        .and_then(|e| serde_json::to_value(e).ok()),
                 }
             })
             .collect(),
