@@ -543,7 +543,7 @@ pub fn parse_proxy<R: Rng + ?Sized>(
 
 /// `XksProxyUriEndpoint`: `https://` and a fully qualified host name of `a-z A-Z 0-9 . -`, no
 /// port or path (spec "API operations": a domain name, not an IP address). Returns the host.
-fn check_endpoint(e: &str) -> Result<String, String> {
+pub(crate) fn check_endpoint(e: &str) -> Result<String, String> {
     let bad = || {
         format!("`uriEndpoint` must be `https://` followed by a fully qualified host name, e.g. `https://xks.example.com`, found `{e}`")
     };
@@ -566,7 +566,7 @@ fn check_endpoint(e: &str) -> Result<String, String> {
 
 /// `XksProxyUriPath` (spec "API operations"): at most 128 characters of `a-z A-Z 0-9 / - _`,
 /// ending in `/kms/xks/v<version>`.
-fn check_uri_path(p: &str) -> Result<(), String> {
+pub(crate) fn check_uri_path(p: &str) -> Result<(), String> {
     let chars_ok = p
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'));

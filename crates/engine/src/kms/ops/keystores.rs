@@ -60,6 +60,9 @@ fn store_json(call: &Call<'_, '_, '_>, s: &KeyStore) -> Value {
         if let Some(code) = s.error_code {
             o.insert("ConnectionErrorCode".into(), json!(code));
         }
+        if let Some(x) = &s.external {
+            o.insert("XksProxyConfiguration".into(), x.kms.describe());
+        }
     }
     let _ = call;
     v
@@ -382,7 +385,11 @@ pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
             ));
         }
     }
+    let xks_changes = xks_update(call, i, state)?;
     if let Some(s) = call.world.key_stores.get_mut(i) {
+        if let (Some(config), Some(ext)) = (xks_changes, s.external.as_mut()) {
+            ext.kms = config;
+        }
         if let Some(n) = new_name {
             s.name = n;
         }
@@ -677,4 +684,108 @@ pub(super) fn external_decrypt(
     call.exchanges.push(out.exchange);
     let secret = out.result.map_err(xks_error)?;
     Ok(secret.expose().to_vec())
+}
+
+/// The external key store part of UpdateCustomKeyStore: the new proxy settings, tested against
+/// the proxy as KMS does for a public endpoint (a wrong credential or path fails the update and
+/// changes nothing). The credential may change at any time (that is how it is rotated); the
+/// endpoint, path and connectivity only while the store is disconnected.
+fn xks_update(
+    call: &mut Call<'_, '_, '_>,
+    i: usize,
+    state: Option<ConnectionState>,
+) -> Result<Option<crate::keystore::xks::XksProxyConfiguration>, Failure> {
+    let endpoint = call.str_opt("XksProxyUriEndpoint")?.map(str::to_string);
+    let path = call.str_opt("XksProxyUriPath")?.map(str::to_string);
+    let connectivity = call.str_opt("XksProxyConnectivity")?.map(str::to_string);
+    let vpc_name = call
+        .str_opt("XksProxyVpcEndpointServiceName")?
+        .map(str::to_string);
+    let credential = match call.input.get("XksProxyAuthenticationCredential") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(o)) => {
+            let id = o.get("AccessKeyId").and_then(Value::as_str).unwrap_or_default();
+            let secret = o.get("RawSecretAccessKey").and_then(Value::as_str).unwrap_or_default();
+            let id_ok = (20..=30).contains(&id.len())
+                && id.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+            let secret_ok = (43..=64).contains(&secret.len())
+                && secret.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
+            if !id_ok || !secret_ok {
+                return Err(KmsError::validation("1 validation error detected: XksProxyAuthenticationCredential needs an AccessKeyId of 20 to 30 characters of A-Z and 2-7 and a RawSecretAccessKey of 43 to 64 base64 characters").into());
+            }
+            Some(crate::keystore::sigv4::Credential::new(id, secret))
+        }
+        Some(_) => {
+            return Err(KmsError::validation(
+                "XksProxyAuthenticationCredential must be {\"AccessKeyId\": ..., \"RawSecretAccessKey\": ...}",
+            )
+            .into())
+        }
+    };
+    let any = endpoint.is_some() || path.is_some() || connectivity.is_some() || vpc_name.is_some();
+    if !any && credential.is_none() {
+        return Ok(None);
+    }
+    let Some(mut config) = call
+        .world
+        .key_stores
+        .get(i)
+        .and_then(|s| s.external.as_ref())
+        .map(|x| x.kms.clone())
+    else {
+        return Err(KmsError::validation(
+            "the XksProxy parameters apply only to an external key store",
+        )
+        .into());
+    };
+    if any && state != Some(ConnectionState::Disconnected) {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            "The external key store must be DISCONNECTED to change its proxy endpoint, path or connectivity; the credential can change at any time.",
+        ));
+    }
+    if let Some(e) = endpoint {
+        crate::keystore::xks::config::check_endpoint(&e).map_err(KmsError::validation)?;
+        config.uri_endpoint = e;
+    }
+    if let Some(p) = path {
+        crate::keystore::xks::config::check_uri_path(&p).map_err(KmsError::validation)?;
+        config.uri_path = p;
+    }
+    if let Some(c) = connectivity {
+        config.connectivity = match c.as_str() {
+            "PUBLIC_ENDPOINT" => crate::keystore::xks::config::Connectivity::PublicEndpoint,
+            "VPC_ENDPOINT_SERVICE" => crate::keystore::xks::config::Connectivity::VpcEndpointService,
+            other => return Err(KmsError::validation(format!("XksProxyConnectivity must be PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE, found {other}")).into()),
+        };
+    }
+    if vpc_name.is_some() {
+        config.vpc_endpoint_service_name = vpc_name;
+    }
+    if let Some(c) = credential {
+        config.credential = c;
+    }
+    // KMS tests a public endpoint's new settings at once (xks-troubleshooting: "when you create
+    // and update the external key store").
+    if config.connectivity == crate::keystore::xks::config::Connectivity::PublicEndpoint {
+        let md = request_metadata(call, None);
+        let (region, now) = (call.env.region, call.env.now);
+        if let Some(ext) = call
+            .world
+            .key_stores
+            .get_mut(i)
+            .and_then(|s| s.external.as_mut())
+        {
+            let xcall = crate::keystore::xks::XksCall {
+                config: &config,
+                region,
+                now,
+                metadata: &md,
+            };
+            let out = crate::keystore::xks::get_health_status(&mut ext.proxy, &xcall, call.env.rng);
+            call.exchanges.push(out.exchange);
+            out.result.map_err(xks_error)?;
+        }
+    }
+    Ok(Some(config))
 }
