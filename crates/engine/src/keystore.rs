@@ -156,6 +156,46 @@ impl KeyStore {
     }
 }
 
+/// An external key store as a [`KeyStoreBackend`]: KMS reaches the external key manager only
+/// through the XKS proxy, so connecting is the proxy's health check (after the VPC endpoint
+/// service and mTLS checks), and each key is checked with GetKeyMetadata when it is created.
+pub struct ExternalBackend<'a, R: rand_core::Rng + ?Sized> {
+    /// The store's settings and its proxy.
+    pub store: &'a mut xks::XksStore,
+    /// KMS's region (SigV4 scope, the mTLS client certificate's name).
+    pub region: &'a str,
+    /// The seeded generator (request ids, IVs).
+    pub rng: &'a mut R,
+    /// The exchange of the last connection attempt, for the inspector.
+    pub last_check: Option<xks::Exchange>,
+}
+
+impl<R: rand_core::Rng + ?Sized> KeyStoreBackend for ExternalBackend<'_, R> {
+    fn attempt_connection(&mut self, now: Instant) -> Result<(), &'static str> {
+        let request_id = request_id(self.rng);
+        let check = xks::check_connection(
+            &mut self.store.proxy,
+            &self.store.kms,
+            self.region,
+            now,
+            &request_id,
+            self.rng,
+        );
+        self.last_check = check.exchange;
+        check.result.map(|_| ()).map_err(|c| c.as_str())
+    }
+
+    fn can_create_key(&self) -> Result<(), BackendError> {
+        // Which external key backs the new KMS key is checked with GetKeyMetadata.
+        Ok(())
+    }
+
+    fn can_serve(&self) -> Result<(), BackendError> {
+        // Each request goes to the proxy, which answers for itself.
+        Ok(())
+    }
+}
+
 /// A KMS request id (a UUID from the seeded generator).
 pub fn request_id<R: rand_core::Rng + ?Sized>(rng: &mut R) -> String {
     let mut b = [0u8; 16];
@@ -187,23 +227,21 @@ pub fn advance<R: rand_core::Rng + ?Sized>(
         s.transition_at = None;
         match s.state {
             ConnectionState::Connecting => {
+                // Both kinds of store connect through the one backend trait.
                 let outcome = match (&s.kind, &s.cloudhsm, s.external.as_mut()) {
                     (KeyStoreType::AwsCloudHsm, Some(settings), _) => {
                         cloudhsm::Connection::new(settings, clusters).attempt_connection(at)
                     }
-                    // KMS asks the proxy for its health (and checks the VPC endpoint service).
                     (KeyStoreType::ExternalKeyStore, _, Some(ext)) => {
-                        let request_id = request_id(rng);
-                        let check = xks::check_connection(
-                            &mut ext.proxy,
-                            &ext.kms,
+                        let mut backend = ExternalBackend {
+                            store: ext,
                             region,
-                            at,
-                            &request_id,
-                            rng,
-                        );
-                        s.last_check = check.exchange;
-                        check.result.map(|_| ()).map_err(|c| c.as_str())
+                            rng: &mut *rng,
+                            last_check: None,
+                        };
+                        let r = backend.attempt_connection(at);
+                        s.last_check = backend.last_check;
+                        r
                     }
                     _ => Err("INTERNAL_ERROR"),
                 };
