@@ -155,6 +155,22 @@ fn run(args: &[String]) -> ExitCode {
                         println!("         | {l}");
                     }
                 }
+                // Calls to an external key store's proxy, with its own authorization.
+                for c in &s.proxy_calls {
+                    let status = c
+                        .response_status
+                        .map_or_else(|| "no answer".to_string(), |st| format!("HTTP {st}"));
+                    println!(
+                        "         | [XKS proxy] {} {} -> {status} in {} ms",
+                        c.method, c.path, c.elapsed_ms
+                    );
+                    if let Some(a) = &c.authorization {
+                        println!("         |   proxy authorization: {}", a.explanation);
+                    }
+                    if let Some(e) = &c.error {
+                        println!("         |   KMS answers {}: {}", e.exception, e.message);
+                    }
+                }
             }
         }
     }
