@@ -101,7 +101,7 @@ pub struct AdHocRequest {
 pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
     let mut clock = s.defaults.time;
     let mut world = World::new(s);
-    let mut live = s.world_copy();
+    let mut live = Live::new(s);
     let mut outputs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut steps = Vec::with_capacity(s.steps.len());
     for step in &s.steps {
@@ -129,7 +129,7 @@ pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
         passed,
         failed,
         kms: crate::kms::view::view(&world.kms, &s.defaults.partition),
-        iam: crate::identity::view::view(&live.iam, &s.defaults.partition, clock),
+        iam: crate::identity::view::view(&live.get().iam, &s.defaults.partition, clock),
     })
 }
 
@@ -168,7 +168,7 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
     }
     let mut world = World::new(s);
     run_step(
-        &mut s.world_copy(),
+        &mut Live::new(s),
         &mut world,
         &step,
         s.defaults.time,
@@ -386,6 +386,29 @@ fn subset(want: &serde_json::Value, got: &serde_json::Value) -> bool {
     }
 }
 
+/// The scenario's IAM side as the steps change it: the scenario itself until a step first
+/// changes something (most runs never do), then an owned copy of its world (without the steps).
+struct Live<'a> {
+    base: &'a Scenario,
+    owned: Option<Box<Scenario>>,
+}
+
+impl<'a> Live<'a> {
+    fn new(base: &'a Scenario) -> Self {
+        Live { base, owned: None }
+    }
+
+    fn get(&self) -> &Scenario {
+        self.owned.as_deref().unwrap_or(self.base)
+    }
+
+    fn to_mut(&mut self) -> &mut Scenario {
+        let base = self.base;
+        self.owned
+            .get_or_insert_with(|| Box::new(base.world_copy()))
+    }
+}
+
 /// The mutable simulated world while a scenario runs.
 struct World {
     kms: KmsWorld,
@@ -519,7 +542,7 @@ impl IamSide for StepIam<'_> {
 
 #[allow(clippy::too_many_lines)]
 fn run_step(
-    live: &mut Scenario,
+    live: &mut Live<'_>,
     world: &mut World,
     step: &Step,
     now: Instant,
@@ -570,10 +593,10 @@ fn run_step(
         };
     if step.resource.is_none() && crate::identity::is_identity_call(call) {
         // Authorization reads the world as it stood before the call; the call then changes it.
-        let before = live.clone();
+        let before = live.get().world_copy();
         return run_identity_step(
             &before,
-            &mut live.iam,
+            &mut live.to_mut().iam,
             world,
             step,
             r,
@@ -584,7 +607,7 @@ fn run_step(
             outputs,
         );
     }
-    let s: &Scenario = live;
+    let s: &Scenario = live.get();
     let session = sts_session.as_ref().or(step.session.as_ref());
     let caller: Caller<'_> = s
         .resolve_caller(&caller_arn)
@@ -680,7 +703,7 @@ fn run_step(
             match effect {
                 crate::kms::ops::Effect::CreateKeyStoreServiceLinkedRole(account) => {
                     let exists =
-                        live.iam.roles.iter().any(|r| {
+                        live.get().iam.roles.iter().any(|r| {
                             r.account == account && r.name == crate::identity::KEY_STORE_ROLE
                         });
                     if let (false, Some(mut role)) = (
@@ -692,8 +715,10 @@ fn run_step(
                         ),
                     ) {
                         role.created = Some(now);
-                        live.iam.roles.push(role);
-                        live.iam
+                        let world = live.to_mut();
+                        world.iam.roles.push(role);
+                        world
+                            .iam
                             .service_linked_roles
                             .push(crate::identity::KEY_STORE_ROLE.to_string());
                     }
@@ -828,7 +853,7 @@ enum Auth {
 /// Resolves the step's `caller` or `accessKeyId`. A long-term key must exist and be active
 /// (its last use is recorded); temporary credentials must exist and not have expired.
 fn authenticate(
-    live: &mut Scenario,
+    live: &mut Live<'_>,
     step: &Step,
     service: &str,
     now: Instant,
@@ -861,29 +886,40 @@ fn authenticate(
     } else {
         "UnrecognizedClientException"
     };
-    let partition = live.defaults.partition.clone();
-    let region = live.defaults.region.clone();
-    for u in &mut live.iam.users {
-        if let Some(key) = u.access_keys.iter_mut().find(|a| a.id == k) {
-            if !key.active {
-                return Ok(Auth::Refused {
-                    code: invalid,
-                    message: "The security token included in the request is invalid.",
-                    reason: format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
-                });
-            }
-            // AWS records a key's last use whenever it signs a request, allowed or not.
-            key.last_used = Some((now, service.to_string(), region));
-            return Ok(Auth::Ok {
-                arn: format!(
-                    "arn:{partition}:iam::{}:user{}{}",
-                    u.account, u.path, u.name
-                ),
-                session: None,
-                creds: None,
+    let partition = live.get().defaults.partition.clone();
+    let region = live.get().defaults.region.clone();
+    let found = live.get().iam.users.iter().enumerate().find_map(|(ui, u)| {
+        u.access_keys
+            .iter()
+            .position(|a| a.id == k)
+            .map(|ki| (ui, ki, u.access_keys.get(ki).is_some_and(|a| a.active)))
+    });
+    if let Some((ui, ki, active)) = found {
+        if !active {
+            return Ok(Auth::Refused {
+                code: invalid,
+                message: "The security token included in the request is invalid.",
+                reason: format!("access key `{k}` is inactive, so the request is not authenticated and no policy is read"),
             });
         }
+        // AWS records a key's last use whenever it signs a request, allowed or not.
+        let u = live.to_mut().iam.users.get_mut(ui);
+        let arn = u.as_ref().map(|u| {
+            format!(
+                "arn:{partition}:iam::{}:user{}{}",
+                u.account, u.path, u.name
+            )
+        });
+        if let Some(key) = u.and_then(|u| u.access_keys.get_mut(ki)) {
+            key.last_used = Some((now, service.to_string(), region));
+        }
+        return Ok(Auth::Ok {
+            arn: arn.unwrap_or_default(),
+            session: None,
+            creds: None,
+        });
     }
+    let live = live.get();
     if let Some(sess) = live.iam.sessions.iter().find(|x| x.access_key_id == k) {
         if now >= sess.expires {
             return Ok(Auth::Refused {
