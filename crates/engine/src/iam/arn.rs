@@ -136,15 +136,12 @@ pub fn resource_matches(pattern: &Pattern, resource: &str) -> bool {
 
 /// [`resource_matches`] for a prepared resource.
 pub fn resource_matches_prepared(pattern: &Pattern, resource: &PreparedResource) -> bool {
-    if let Some(lit) = pattern.literal_str() {
+    if let Some(lit) = pattern.resource_literal() {
         // No wildcard: per-segment matching reduces to equality of the whole text, provided the
-        // pattern is a well-formed ARN (or not ARN-like at all); a malformed `arn:` pattern
-        // falls through to the rules below, which refuse it, exactly as with a wildcard.
-        let well_formed = !lit.starts_with("arn:")
-            || (pattern.arn_parts().is_some() && Arn::parse(lit).is_some());
-        if well_formed {
-            return lit == resource.raw;
-        }
+        // pattern is a well-formed ARN (or not ARN-like at all, decided when it was compiled); a
+        // malformed `arn:` pattern falls through to the rules below, which refuse it, exactly
+        // as with a wildcard.
+        return lit == resource.raw;
     }
     let toks = pattern.toks();
     if toks == [Tok::Any] {

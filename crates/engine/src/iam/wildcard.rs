@@ -40,6 +40,15 @@ pub struct Pattern {
     arn: Option<Box<[Pattern; 6]>>,
     /// The pattern's text when it has no wildcard: matching is then one string comparison.
     literal: Option<Box<str>>,
+    /// Whether `literal` may be compared as a whole against a resource: it is not ARN-like, or
+    /// it is a well-formed ARN (decided once here, not per request).
+    literal_resource_ok: bool,
+}
+
+fn literal_resource_ok(literal: Option<&str>, arn: bool) -> bool {
+    literal.is_some_and(|lit| {
+        !lit.starts_with("arn:") || (arn && crate::iam::arn::Arn::parse(lit).is_some())
+    })
 }
 
 fn compile_runs(toks: &[Tok]) -> Vec<Run> {
@@ -116,21 +125,31 @@ impl Pattern {
     /// A pattern from tokens (used after policy-variable substitution).
     pub fn from_toks(toks: Vec<Tok>) -> Self {
         let arn = arn_parts(&toks);
+        let literal = literal_of(&toks);
         Pattern {
             runs: compile_runs(&toks),
-            literal: literal_of(&toks),
+            literal_resource_ok: literal_resource_ok(literal.as_deref(), arn.is_some()),
+            literal,
             toks,
             arn,
         }
     }
 
     fn plain(toks: Vec<Tok>) -> Self {
+        let literal = literal_of(&toks);
         Pattern {
             runs: compile_runs(&toks),
-            literal: literal_of(&toks),
+            literal_resource_ok: literal_resource_ok(literal.as_deref(), false),
+            literal,
             toks,
             arn: None,
         }
+    }
+
+    /// The literal text, when a resource can be compared with it as a whole (see
+    /// `literal_resource_ok`).
+    pub fn resource_literal(&self) -> Option<&str> {
+        self.literal.as_deref().filter(|_| self.literal_resource_ok)
     }
 
     /// The text a wildcard-free pattern matches exactly.
