@@ -186,6 +186,10 @@ fn resolve_refs(
     text: &str,
     outputs: &BTreeMap<String, serde_json::Value>,
 ) -> Result<String, String> {
+    // Most values (base64 payloads among them) hold no reference: one byte scan, one copy.
+    if !text.as_bytes().windows(2).any(|w| w == b"${") {
+        return Ok(text.to_string());
+    }
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
