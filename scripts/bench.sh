@@ -173,11 +173,11 @@ Notes:
   `Instant::parse_iso`) about 4%. Conditions in total are the gap between the two no-trace
   rows. Pre-lowercased action literals hashed or length-bucketed, resource literals compared
   from the end, and condition values parsed once at policy load would address these.
-- Two regressions since that profile (2026-11-29, each pair of commits built and run back to
-  back here): `authorize_realistic_no_trace` went from 2.2 µs at 0a0e01f to 8.2 µs at d4aff7e
-  ("Literal ARN patterns follow the ARN rules"; its no-conditions variant from 2.6 to 7.3 µs,
-  so the cost is in matching), and `run_scenario_one_step_realistic` from 55 µs at dcee97d to
-  527 µs at 2d307df ("IAM and STS in the engine"). The profile above predates both.
+- Two regressions found on 2026-11-29 and fixed the same day: `authorize_realistic_no_trace`
+  went from 2.2 µs to 8.2 µs when literal ARN patterns started to be parsed as ARNs on every
+  request (now decided once, when the pattern is compiled), and
+  `run_scenario_one_step_realistic` from 55 µs to 527 µs when every run began by copying the
+  scenario's world (now copied only when a step changes IAM).
 - This machine is a small VM shared with other builds: medians move by about ±25% between
   runs, and by up to 2x while another build runs (the wasm 4 KiB Encrypt of one build gave
   113 to 226 µs across runs on 2026-11-29). `BENCH_REPORT_ONLY=1
