@@ -416,7 +416,8 @@ impl<'a> Op<'a> {
             code: ErrorCode::ValidationError,
             message: "`Tags` must be a list of {\"Key\": ..., \"Value\": ...}".into(),
         })?;
-        arr.iter()
+        let tags: Vec<(String, String)> = arr
+            .iter()
             .map(|t| {
                 let k = t.get("Key").and_then(Value::as_str);
                 let v = t.get("Value").and_then(Value::as_str);
@@ -430,7 +431,21 @@ impl<'a> Op<'a> {
                     ),
                 }
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        // Tag keys are case-insensitive in IAM: one request may not name a key twice.
+        for (i, (k, _)) in tags.iter().enumerate() {
+            if tags
+                .iter()
+                .skip(i + 1)
+                .any(|(other, _)| other.eq_ignore_ascii_case(k))
+            {
+                return fail(
+                    ErrorCode::InvalidInput,
+                    format!("Duplicate tag keys found. Please note that Tag keys are case insensitive. (`{k}`)"),
+                );
+            }
+        }
+        Ok(tags)
     }
 
     fn arn(&self, account: &AccountId, kind: &str, path: &str, name: &str) -> String {

@@ -173,6 +173,12 @@ pub(super) fn create_role(op: &mut Op<'_>) -> Result<Value, IdError> {
             format!("Role with name {name} already exists."),
         );
     }
+    if tags.len() > super::users::TAG_QUOTA {
+        return fail(
+            ErrorCode::LimitExceeded,
+            "The number of tags has reached the maximum limit.",
+        );
+    }
     if super::policy_size(trust_text) > TRUST_QUOTA {
         return fail(
             ErrorCode::LimitExceeded,

@@ -121,12 +121,6 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
             "1 validation error detected: at most 10 policy ARNs and 50 session tags",
         );
     }
-    if matches!(op.caller.kind, PrincipalKind::Root) {
-        return fail(
-            ErrorCode::AccessDenied,
-            "Roles may not be assumed by root accounts.",
-        );
-    }
     let a = crate::iam::arn::Arn::parse(&role_arn)
         .filter(|a| a.service == "iam" && a.resource.starts_with("role/"))
         .ok_or_else(|| IdError {
@@ -143,6 +137,12 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
         .next()
         .unwrap_or_default()
         .to_string();
+    if matches!(op.caller.kind, PrincipalKind::Root) {
+        return fail(
+            ErrorCode::AccessDenied,
+            "Roles may not be assumed by root accounts.",
+        );
+    }
     let role = op
         .iam
         .roles
@@ -214,8 +214,8 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     // plaintext size against the same 2,048 limit.
     let packed = policy_text.as_deref().map_or(0, super::policy_size)
         + tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
-    let packed_percent = packed * 100 / SESSION_POLICY_QUOTA;
-    if packed_percent > 100 {
+    let packed_percent = (packed * 100).div_ceil(SESSION_POLICY_QUOTA);
+    if packed > SESSION_POLICY_QUOTA {
         return fail(
             ErrorCode::PackedPolicyTooLarge,
             format!("Packed size of policy and session tags exceeds 100% of the allowed value ({packed_percent}%)."),
@@ -262,29 +262,15 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
 
 pub(super) fn get_session_token(op: &mut Op<'_>) -> Result<Value, IdError> {
     // No permission is needed: GetSessionToken authenticates, it does not act on a resource.
-    let user = match &op.caller.kind {
-        PrincipalKind::User { name } => name.clone(),
-        PrincipalKind::Root => String::new(),
-        _ => {
+    // Parameters are validated first, as for any call.
+    let duration = op.int_opt("DurationSeconds")?;
+    if let Some(d) = duration {
+        if !(900..=129_600).contains(&d) {
             return fail(
-                ErrorCode::AccessDenied,
-                "Cannot call GetSessionToken with session credentials",
-            )
+                ErrorCode::ValidationError,
+                format!("1 validation error detected: Value '{d}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600"),
+            );
         }
-    };
-    if op.via_session.is_some() {
-        return fail(
-            ErrorCode::AccessDenied,
-            "Cannot call GetSessionToken with session credentials",
-        );
-    }
-    let max = if user.is_empty() { 3600 } else { 129_600 };
-    let duration = op.int_opt("DurationSeconds")?.unwrap_or(max.min(43_200));
-    if !(900..=max).contains(&duration) {
-        return fail(
-            ErrorCode::ValidationError,
-            format!("1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and {max}"),
-        );
     }
     let serial = op.str_opt("SerialNumber")?;
     let code = op.str_opt("TokenCode")?;
@@ -303,6 +289,30 @@ pub(super) fn get_session_token(op: &mut Op<'_>) -> Result<Value, IdError> {
                 "SerialNumber and TokenCode go together (the MFA device and its current code)",
             )
         }
+    };
+    let user = match &op.caller.kind {
+        PrincipalKind::User { name } => name.clone(),
+        PrincipalKind::Root => String::new(),
+        _ => {
+            return fail(
+                ErrorCode::AccessDenied,
+                "Cannot call GetSessionToken with session credentials",
+            )
+        }
+    };
+    if op.via_session.is_some() {
+        return fail(
+            ErrorCode::AccessDenied,
+            "Cannot call GetSessionToken with session credentials",
+        );
+    }
+    // A user's session lasts 12 hours unless asked otherwise; the root user's at most one hour,
+    // whatever was asked.
+    let duration = duration.unwrap_or(43_200);
+    let duration = if user.is_empty() {
+        duration.min(3600)
+    } else {
+        duration
     };
     let account = op.caller_account()?;
     let (id, creds, expires) = credentials(op, duration);

@@ -19,7 +19,7 @@ const GROUP_INLINE_QUOTA: usize = 5_120;
 /// Managed policies attached to one user, group or role.
 pub(super) const ATTACHED_QUOTA: usize = 10;
 /// Tags on one user or role.
-const TAG_QUOTA: usize = 50;
+pub(super) const TAG_QUOTA: usize = 50;
 
 pub(super) fn user_arn(op: &Op<'_>, account: &AccountId, name: &str) -> String {
     let path = op
@@ -127,20 +127,23 @@ fn with_policy_arn(arn: &str) -> Context {
     c
 }
 
+/// Merges tags, within the quota; a refused merge changes nothing.
 fn tags_into(
     existing: &mut Vec<(String, String)>,
     new: Vec<(String, String)>,
 ) -> Result<(), IdError> {
+    let mut merged = existing.clone();
     for (k, v) in new {
-        existing.retain(|(ek, _)| ek != &k);
-        existing.push((k, v));
+        merged.retain(|(ek, _)| ek != &k);
+        merged.push((k, v));
     }
-    if existing.len() > TAG_QUOTA {
+    if merged.len() > TAG_QUOTA {
         return fail(
             ErrorCode::LimitExceeded,
             "The number of tags has reached the maximum limit.",
         );
     }
+    *existing = merged;
     Ok(())
 }
 

@@ -139,7 +139,7 @@ impl KeyStoreBackend for Connection<'_> {
             return Err("USER_LOGGED_IN");
         }
         if user.password != password {
-            user.failed_logins += 1;
+            user.failed_logins = user.failed_logins.saturating_add(1);
             if user.failed_logins >= LOCKOUT_AFTER {
                 user.locked_out = true;
             }

@@ -939,6 +939,29 @@ fn authenticate(
                 ),
             });
         }
+        // Credentials of a user or role deleted since are no longer valid.
+        let gone = match &sess.kind {
+            SessionKind::Role { account, role, .. } => !live
+                .iam
+                .roles
+                .iter()
+                .any(|r| &r.account == account && &r.name == role),
+            SessionKind::User { account, user, .. } => {
+                !user.is_empty()
+                    && !live
+                        .iam
+                        .users
+                        .iter()
+                        .any(|u| &u.account == account && &u.name == user)
+            }
+        };
+        if gone {
+            return Ok(Auth::Refused {
+                code: invalid,
+                message: "The security token included in the request is invalid.",
+                reason: format!("the temporary credentials `{k}` belong to a user or role that no longer exists"),
+            });
+        }
         return Ok(match &sess.kind {
             SessionKind::Role {
                 account,
@@ -1095,7 +1118,11 @@ fn run_identity_step(
         now,
         &s.defaults.partition,
         &s.defaults.region,
-        !world.kms.key_stores.is_empty(),
+        // KMS uses the role while the account has CloudHSM key stores.
+        world.kms.key_stores.iter().any(|ks| {
+            ks.kind == crate::keystore::KeyStoreType::AwsCloudHsm
+                && caller.principal.account.as_ref() == Some(&ks.account)
+        }),
         &mut world.rng,
     );
     let outcome = crate::identity::execute(&mut op, call);

@@ -57,6 +57,16 @@ fn seal(
     }
 }
 
+/// The key id a blob names, in either format (version 1, or version 2 for keys in an external
+/// key store).
+fn blob_key_id(blob: &[u8]) -> Option<String> {
+    if blob.get(2) == Some(&crypto::FORMAT_VERSION_EXTERNAL) {
+        crypto::ExternalBlob::parse(blob).ok().map(|e| e.key_id)
+    } else {
+        crypto::parse_blob(blob).ok().map(|h| h.key_id.to_string())
+    }
+}
+
 /// Reads a blob's key id, checks `KeyId` if given, authorizes and opens it.
 fn open(
     call: &mut Call<'_, '_, '_>,
@@ -216,9 +226,7 @@ pub(super) fn re_encrypt(call: &mut Call<'_, '_, '_>) -> OpResult {
     let src_param = call.str_opt("SourceKeyId")?.map(str::to_string);
     let dest = call.resolve(&dest_name)?;
     // kms:ReEncryptOnSameKey is known only once the source key is read from the blob.
-    let same = crypto::parse_blob(&blob)
-        .map(|h| h.key_id == dest.id)
-        .unwrap_or(false);
+    let same = blob_key_id(&blob).is_some_and(|k| k == dest.id);
     let same_flag = [("kms:ReEncryptOnSameKey", same.to_string())];
     let (src_id, secret) = open(
         call,
@@ -302,8 +310,14 @@ pub(super) fn generate_random(call: &mut Call<'_, '_, '_>) -> OpResult {
     if !(1..=1024).contains(&n) {
         return Err(KmsError::validation(format!("1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")).into());
     }
+    let store = call.str_opt("CustomKeyStoreId")?.map(str::to_string);
     let ctx = call.base_context();
     call.authorize_iam("kms:GenerateRandom", "*", ctx)?;
+    if let Some(id) = store {
+        // Random bytes from a CloudHSM key store's cluster: the store must exist and be
+        // connected; an external key store cannot generate them.
+        super::keystores::check_random_source(call, &id)?;
+    }
     let bytes = Secret::random(call.env.rng, usize::try_from(n).unwrap_or(1));
     Ok(json!({ "Plaintext": Call::b64(bytes.expose()) }))
 }

@@ -107,11 +107,24 @@ fn usable_cluster(
             format!("AWS CloudHSM cluster {cluster_id} is not active."),
         ));
     }
+    // A cluster may back one store, and may not share a backup history with the cluster of
+    // another store.
+    let lineage = call
+        .world
+        .clusters
+        .get(i)
+        .map(|c| c.lineage.clone())
+        .unwrap_or_default();
     let in_use = call.world.key_stores.iter().any(|s| {
         Some(s.id.as_str()) != except
-            && s.cloudhsm
-                .as_ref()
-                .is_some_and(|c| c.cluster_id == cluster_id)
+            && s.cloudhsm.as_ref().is_some_and(|c| {
+                c.cluster_id == cluster_id
+                    || call
+                        .world
+                        .clusters
+                        .iter()
+                        .any(|x| x.id == c.cluster_id && x.lineage == lineage)
+            })
     });
     if in_use {
         return Err(fail(
@@ -151,6 +164,17 @@ pub(super) fn create(call: &mut Call<'_, '_, '_>) -> OpResult {
     let kind = KeyStoreType::parse(&kind_s).ok_or_else(|| {
         KmsError::validation(format!("1 validation error detected: Value '{kind_s}' at 'customKeyStoreType' failed to satisfy constraint: Member must satisfy enum value set: [EXTERNAL_KEY_STORE, AWS_CLOUDHSM]"))
     })?;
+    // Input first: the CloudHSM parameters are required and checked before authorization.
+    let hsm_params = if kind == KeyStoreType::AwsCloudHsm {
+        let cluster_id = call.str_req("CloudHsmClusterId")?.to_string();
+        let anchor = call.str_req("TrustAnchorCertificate")?.to_string();
+        let password = password_param(call)?.ok_or_else(|| {
+            KmsError::validation("1 validation error detected: Value null at 'keyStorePassword' failed to satisfy constraint: Member must not be null")
+        })?;
+        Some((cluster_id, anchor, password))
+    } else {
+        None
+    };
     let ctx = call.base_context();
     call.authorize_iam("kms:CreateCustomKeyStore", "*", ctx)?;
     let acct = account(call)?;
@@ -183,11 +207,12 @@ pub(super) fn create(call: &mut Call<'_, '_, '_>) -> OpResult {
             "creating an external key store through the API is not simulated; define it in the scenario's `keyStores`",
         ));
     }
-    let cluster_id = call.str_req("CloudHsmClusterId")?.to_string();
-    let anchor = call.str_req("TrustAnchorCertificate")?.to_string();
-    let password = password_param(call)?.ok_or_else(|| {
-        KmsError::validation("1 validation error detected: Value null at 'keyStorePassword' failed to satisfy constraint: Member must not be null")
-    })?;
+    let Some((cluster_id, anchor, password)) = hsm_params else {
+        return Err(fail(
+            ErrorCode::UnsupportedOperationException,
+            "not a CloudHSM key store",
+        ));
+    };
     let ci = usable_cluster(call, &cluster_id, None)?;
     let (trust_anchor, hsms) = call
         .world
@@ -340,6 +365,7 @@ pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
     let new_name = call.str_opt("NewCustomKeyStoreName")?.map(str::to_string);
     let password = password_param(call)?;
     let new_cluster = call.str_opt("CloudHsmClusterId")?.map(str::to_string);
+    let xks = xks_params(call)?;
     let ctx = call.base_context();
     call.authorize_iam("kms:UpdateCustomKeyStore", "*", ctx)?;
     let i = find(call, &id)?;
@@ -358,13 +384,18 @@ pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
         }
     }
     let state = call.world.key_stores.get(i).map(|s| s.state);
-    if (password.is_some() || new_cluster.is_some()) && state != Some(ConnectionState::Disconnected)
-    {
+    let is_hsm = call
+        .world
+        .key_stores
+        .get(i)
+        .is_some_and(|s| s.kind == KeyStoreType::AwsCloudHsm);
+    // A CloudHSM key store changes only while disconnected (its name too); an external key
+    // store's name, path and credential may change while it is connected.
+    let hsm_change = new_name.is_some() || password.is_some() || new_cluster.is_some();
+    if is_hsm && hsm_change && state != Some(ConnectionState::Disconnected) {
         return Err(fail(
             ErrorCode::CustomKeyStoreInvalidStateException,
-            format!(
-                "Custom key store {id} must be DISCONNECTED to change its password or cluster."
-            ),
+            format!("Custom key store {id} must be DISCONNECTED to be updated."),
         ));
     }
     if let Some(cid) = &new_cluster {
@@ -385,7 +416,7 @@ pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
             ));
         }
     }
-    let xks_changes = xks_update(call, i, state)?;
+    let xks_changes = xks_update(call, i, state, xks)?;
     if let Some(s) = call.world.key_stores.get_mut(i) {
         if let (Some(config), Some(ext)) = (xks_changes, s.external.as_mut()) {
             ext.kms = config;
@@ -686,18 +717,36 @@ pub(super) fn external_decrypt(
     Ok(secret.expose().to_vec())
 }
 
-/// The external key store part of UpdateCustomKeyStore: the new proxy settings, tested against
-/// the proxy as KMS does for a public endpoint (a wrong credential or path fails the update and
-/// changes nothing). The credential may change at any time (that is how it is rotated); the
-/// endpoint, path and connectivity only while the store is disconnected.
-fn xks_update(
-    call: &mut Call<'_, '_, '_>,
-    i: usize,
-    state: Option<ConnectionState>,
-) -> Result<Option<crate::keystore::xks::XksProxyConfiguration>, Failure> {
+/// UpdateCustomKeyStore's external key store parameters, checked for form (before
+/// authorization, as AWS validates input first).
+#[derive(Default)]
+struct XksParams {
+    endpoint: Option<String>,
+    path: Option<String>,
+    connectivity: Option<crate::keystore::xks::config::Connectivity>,
+    vpc_name: Option<String>,
+    credential: Option<crate::keystore::sigv4::Credential>,
+}
+
+fn xks_params(call: &Call<'_, '_, '_>) -> Result<XksParams, Failure> {
+    use crate::keystore::xks::config::{check_endpoint, check_uri_path, Connectivity};
     let endpoint = call.str_opt("XksProxyUriEndpoint")?.map(str::to_string);
+    if let Some(e) = &endpoint {
+        check_endpoint(e).map_err(KmsError::validation)?;
+    }
     let path = call.str_opt("XksProxyUriPath")?.map(str::to_string);
-    let connectivity = call.str_opt("XksProxyConnectivity")?.map(str::to_string);
+    if let Some(p) = &path {
+        check_uri_path(p).map_err(KmsError::validation)?;
+    }
+    let connectivity = match call.str_opt("XksProxyConnectivity")? {
+        None => None,
+        Some("PUBLIC_ENDPOINT") => Some(Connectivity::PublicEndpoint),
+        Some("VPC_ENDPOINT_SERVICE") => Some(Connectivity::VpcEndpointService),
+        Some(other) => return Err(KmsError::validation(format!(
+            "XksProxyConnectivity must be PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE, found {other}"
+        ))
+        .into()),
+    };
     let vpc_name = call
         .str_opt("XksProxyVpcEndpointServiceName")?
         .map(str::to_string);
@@ -722,8 +771,35 @@ fn xks_update(
             .into())
         }
     };
-    let any = endpoint.is_some() || path.is_some() || connectivity.is_some() || vpc_name.is_some();
-    if !any && credential.is_none() {
+    Ok(XksParams {
+        endpoint,
+        path,
+        connectivity,
+        vpc_name,
+        credential,
+    })
+}
+
+/// The external key store part of UpdateCustomKeyStore: the new proxy settings, tested against
+/// the proxy as KMS does for a public endpoint (a wrong credential or path fails the update and
+/// changes nothing). The name, path and credential may change at any time (that is how the
+/// credential is rotated); the endpoint, VPC endpoint service and connectivity only while the
+/// store is disconnected.
+fn xks_update(
+    call: &mut Call<'_, '_, '_>,
+    i: usize,
+    state: Option<ConnectionState>,
+    params: XksParams,
+) -> Result<Option<crate::keystore::xks::XksProxyConfiguration>, Failure> {
+    let XksParams {
+        endpoint,
+        path,
+        connectivity,
+        vpc_name,
+        credential,
+    } = params;
+    let needs_disconnect = endpoint.is_some() || connectivity.is_some() || vpc_name.is_some();
+    if !needs_disconnect && path.is_none() && credential.is_none() {
         return Ok(None);
     }
     let Some(mut config) = call
@@ -738,26 +814,20 @@ fn xks_update(
         )
         .into());
     };
-    if any && state != Some(ConnectionState::Disconnected) {
+    if needs_disconnect && state != Some(ConnectionState::Disconnected) {
         return Err(fail(
             ErrorCode::CustomKeyStoreInvalidStateException,
-            "The external key store must be DISCONNECTED to change its proxy endpoint, path or connectivity; the credential can change at any time.",
+            "The external key store must be DISCONNECTED to change its proxy endpoint, VPC endpoint service or connectivity; its name, path and credential can change at any time.",
         ));
     }
     if let Some(e) = endpoint {
-        crate::keystore::xks::config::check_endpoint(&e).map_err(KmsError::validation)?;
         config.uri_endpoint = e;
     }
     if let Some(p) = path {
-        crate::keystore::xks::config::check_uri_path(&p).map_err(KmsError::validation)?;
         config.uri_path = p;
     }
     if let Some(c) = connectivity {
-        config.connectivity = match c.as_str() {
-            "PUBLIC_ENDPOINT" => crate::keystore::xks::config::Connectivity::PublicEndpoint,
-            "VPC_ENDPOINT_SERVICE" => crate::keystore::xks::config::Connectivity::VpcEndpointService,
-            other => return Err(KmsError::validation(format!("XksProxyConnectivity must be PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE, found {other}")).into()),
-        };
+        config.connectivity = c;
     }
     if vpc_name.is_some() {
         config.vpc_endpoint_service_name = vpc_name;
@@ -788,4 +858,31 @@ fn xks_update(
         }
     }
     Ok(Some(config))
+}
+
+/// GenerateRandom with `CustomKeyStoreId`: a connected CloudHSM key store.
+pub(super) fn check_random_source(
+    call: &mut Call<'_, '_, '_>,
+    store_id: &str,
+) -> Result<(), Failure> {
+    let i = find(call, store_id)?;
+    let Some(s) = call.world.key_stores.get(i) else {
+        return Err(fail(ErrorCode::CustomKeyStoreNotFoundException, store_id));
+    };
+    if s.kind == KeyStoreType::ExternalKeyStore {
+        return Err(fail(
+            ErrorCode::UnsupportedOperationException,
+            "GenerateRandom is not supported for an external key store.",
+        ));
+    }
+    if s.state != ConnectionState::Connected {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!(
+                "Custom key store {store_id} is not connected (its connection state is {}).",
+                s.state.as_str()
+            ),
+        ));
+    }
+    Ok(())
 }

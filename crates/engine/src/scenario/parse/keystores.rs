@@ -237,7 +237,17 @@ pub(super) fn parse_key_stores(
             kind,
             state,
             error_code,
-            transition_at: None,
+            // A store written as CONNECTING or DISCONNECTING is mid-way at the first step and
+            // finishes after the usual time.
+            transition_at: match state {
+                ConnectionState::Connecting => {
+                    Some(ctx.defaults.time.plus(crate::keystore::CONNECT_TIME))
+                }
+                ConnectionState::Disconnecting => {
+                    Some(ctx.defaults.time.plus(crate::keystore::DISCONNECT_TIME))
+                }
+                _ => None,
+            },
             created: ctx.defaults.time,
             cloudhsm,
             external,
