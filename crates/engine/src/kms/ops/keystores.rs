@@ -742,10 +742,12 @@ fn xks_params(call: &Call<'_, '_, '_>) -> Result<XksParams, Failure> {
         None => None,
         Some("PUBLIC_ENDPOINT") => Some(Connectivity::PublicEndpoint),
         Some("VPC_ENDPOINT_SERVICE") => Some(Connectivity::VpcEndpointService),
-        Some(other) => return Err(KmsError::validation(format!(
+        Some(other) => {
+            return Err(KmsError::validation(format!(
             "XksProxyConnectivity must be PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE, found {other}"
         ))
-        .into()),
+            .into())
+        }
     };
     let vpc_name = call
         .str_opt("XksProxyVpcEndpointServiceName")?
