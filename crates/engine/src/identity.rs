@@ -252,6 +252,9 @@ pub struct Op<'a> {
     pub custom_key_stores: bool,
     /// The seeded generator.
     pub rng: &'a mut ChaCha20Rng,
+    /// The caller's role session (its transitive tags and source identity pass on when it
+    /// assumes another role).
+    pub caller_session: Option<crate::scenario::SessionSpec>,
     decision: Option<Decision>,
     trace: Option<Trace>,
     denied: Option<(String, String)>,
@@ -312,6 +315,7 @@ impl<'a> Op<'a> {
             region,
             custom_key_stores,
             rng,
+            caller_session: None,
             decision: None,
             trace: None,
             denied: None,

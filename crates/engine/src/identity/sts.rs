@@ -77,8 +77,69 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     let duration = op.int_opt("DurationSeconds")?.unwrap_or(3600);
     let policy_text = op.doc_opt("Policy")?;
     let external_id = op.str_opt("ExternalId")?.map(str::to_string);
-    let source_identity = op.str_opt("SourceIdentity")?.map(str::to_string);
-    let tags = op.tags()?;
+    let requested_identity = op.str_opt("SourceIdentity")?.map(str::to_string);
+    let request_tags = op.tags()?;
+    let transitive_keys: Vec<String> = match op.input.get("TransitiveTagKeys") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(t)) => t
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Some(_) => {
+            return fail(
+                ErrorCode::ValidationError,
+                "`TransitiveTagKeys` is a list of tag keys",
+            )
+        }
+    };
+    if let Some(k) = transitive_keys
+        .iter()
+        .find(|k| !request_tags.iter().any(|(t, _)| t.eq_ignore_ascii_case(k)))
+    {
+        return fail(
+            ErrorCode::ValidationError,
+            format!("TransitiveTagKeys must name session tags of this request; `{k}` is not one"),
+        );
+    }
+    // Role chaining: the caller session's transitive tags and source identity pass on and
+    // cannot be changed (IAM: "Chaining roles with session tags", "Monitor and control
+    // actions taken with assumed roles").
+    let inherited_tags: Vec<(String, String)> = op
+        .caller_session
+        .as_ref()
+        .map(|s| {
+            s.tags
+                .iter()
+                .filter(|(k, _)| s.transitive.iter().any(|t| t.eq_ignore_ascii_case(k)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((k, _)) = request_tags.iter().find(|(k, _)| {
+        inherited_tags
+            .iter()
+            .any(|(i, _)| i.eq_ignore_ascii_case(k))
+    }) {
+        return fail(
+            ErrorCode::ValidationError,
+            format!("the session tag `{k}` is transitive from the calling session and cannot be set again"),
+        );
+    }
+    let inherited_identity = op
+        .caller_session
+        .as_ref()
+        .and_then(|s| s.source_identity.clone());
+    if let (Some(old), Some(new)) = (&inherited_identity, &requested_identity) {
+        if old != new {
+            return fail(
+                ErrorCode::ValidationError,
+                format!("the source identity `{old}` of the calling session cannot be changed to `{new}`"),
+            );
+        }
+    }
+    let source_identity = requested_identity.clone().or(inherited_identity);
+    let tags = request_tags.clone();
     let arns: Vec<String> = match op.input.get("PolicyArns") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a
@@ -159,13 +220,11 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     if let Some(s) = &source_identity {
         ctx.insert_single("sts:SourceIdentity", s.clone());
     }
-    if let Some(Value::Array(t)) = op.input.get("TransitiveTagKeys") {
-        let keys: Vec<String> = t
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
-        ctx.insert("sts:TransitiveTagKeys", ContextValue::Multi(keys));
+    if !transitive_keys.is_empty() {
+        ctx.insert(
+            "sts:TransitiveTagKeys",
+            ContextValue::Multi(transitive_keys.clone()),
+        );
     }
     // A role's trust policy is required: a role that does not exist trusts nobody.
     let empty = empty_trust();
@@ -177,6 +236,7 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     if !tags.is_empty() {
         op.authorize("sts:TagSession", &role_arn, Some(trust), &ctx)?;
     }
+    // Setting a source identity needs sts:SetSourceIdentity; passing one on by chaining too.
     if source_identity.is_some() {
         op.authorize("sts:SetSourceIdentity", &role_arn, Some(trust), &ctx)?;
     }
@@ -237,7 +297,17 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
             spec: SessionSpec {
                 policy,
                 managed,
-                tags: tags.clone(),
+                tags: inherited_tags
+                    .iter()
+                    .cloned()
+                    .chain(tags.iter().cloned())
+                    .collect(),
+                transitive: inherited_tags
+                    .iter()
+                    .map(|(k, _)| k.clone())
+                    .chain(transitive_keys)
+                    .collect(),
+                source_identity: source_identity.clone(),
             },
             chained,
         },

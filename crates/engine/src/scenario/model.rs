@@ -397,6 +397,10 @@ pub struct SessionSpec {
     pub managed: Vec<String>,
     /// Session tags (override the role's tags of the same key).
     pub tags: Vec<(String, String)>,
+    /// Keys of the session tags that pass on to sessions assumed from this one.
+    pub transitive: Vec<String>,
+    /// The source identity set when the session was created (it stays across role chaining).
+    pub source_identity: Option<String>,
 }
 
 /// One step.

@@ -1125,6 +1125,7 @@ fn run_identity_step(
         }),
         &mut world.rng,
     );
+    op.caller_session = session.cloned();
     let outcome = crate::identity::execute(&mut op, call);
     r.decision = outcome.decision;
     r.resource = outcome.trace.as_ref().map(|t| t.request.resource.clone());

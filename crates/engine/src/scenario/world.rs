@@ -585,6 +585,9 @@ impl Scenario {
             .map(|u| u.tags.clone())
             .or_else(|| c.role.map(|r| r.tags.clone()))
             .unwrap_or_default();
+        if let Some(si) = session.and_then(|s| s.source_identity.as_ref()) {
+            ctx.insert_single("aws:SourceIdentity", si.clone());
+        }
         if let Some(s) = session {
             for (k, v) in &s.tags {
                 tags.retain(|(tk, _)| !tk.eq_ignore_ascii_case(k));

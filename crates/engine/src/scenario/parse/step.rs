@@ -145,6 +145,8 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
                     .transpose()?,
                 managed: opt_strings(sf, sn, "managedPolicies")?,
                 tags: opt_map(sf, sn, "tags")?,
+                transitive: Vec::new(),
+                source_identity: None,
             })
         }
         None => None,
