@@ -748,40 +748,18 @@ fn run_step(
         resource_account =
             crate::iam::arn::Arn::parse(&resource).and_then(|a| AccountId::parse(&a.account));
     }
-    let mut context = s.derived_context(&caller, session, now, resource_account.as_ref());
-    for (k, v) in step_ctx.iter() {
-        if !context.contains(k) {
-            context.insert(k, v.clone());
-        }
-    }
-    let request = Request {
-        principal: caller.principal.clone(),
-        action: call.clone(),
-        resource: resource.clone(),
-        resource_account: resource_account.clone(),
-        partition: s.defaults.partition.clone(),
-        context,
-    };
-    let is_service = matches!(caller.principal.kind, PrincipalKind::Service { .. });
-    let input_authz = AuthzInput {
-        request: &request,
-        identity: if is_service {
-            Vec::new()
-        } else {
-            s.identity_policies(&caller)
-        },
-        boundary: s.boundary(&caller),
-        session: s.session_policies(&caller, session),
-        scps: s.org_policies(
-            caller.principal.account.as_ref(),
-            &caller.principal,
-            false,
-            call,
-        ),
-        rcps: s.org_policies(resource_account.as_ref(), &caller.principal, true, call),
+    let resp = authorize_request(
+        s,
+        &caller,
+        session,
+        now,
+        &step_ctx,
+        call,
+        &resource,
+        resource_account.as_ref(),
         resource_policy,
-    };
-    let resp = authorize(&input_authz, true);
+        &Context::default(),
+    );
     r.decision = Some(resp.decision);
     r.reason = resp.summary.clone();
     if resp.decision != Decision::Allow {
