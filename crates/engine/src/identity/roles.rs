@@ -2,7 +2,7 @@
 //! roles (fixed trust and policy, only the description editable, deletion through a task that
 //! fails while the service still uses the role).
 
-use super::users::{attach, policy_arn_by_name, put_inline, resolve_policy_arn};
+use super::users::{attach, policy_arn_by_name, policy_name_of, put_inline, with_policy_arn};
 use super::{
     check_name, fail, object, parse_document, path_param, request_tag_context, tag_list, ErrorCode,
     IdError, Op,
@@ -187,10 +187,7 @@ pub(super) fn create_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     }
     let trust = parse_document(trust_text, PolicyKind::Trust)?;
     let boundary = match boundary {
-        Some(b) => {
-            let i = resolve_policy_arn(op, b)?;
-            op.iam.policies.get(i).map(|p| p.name.clone())
-        }
+        Some(b) => Some(policy_name_of(op, b)?),
         None => None,
     };
     let role = Role {
@@ -250,20 +247,12 @@ pub(super) fn attach_role_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     let parn = op.str_req("PolicyArn")?;
     let account = op.caller_account()?;
     let arn = role_arn(op, &account, name);
-    let mut ctx = Context::default();
-    ctx.insert_single("iam:PolicyARN", parn.to_string());
-    op.authorize("iam:AttachRolePolicy", &arn, None, &ctx)?;
+    op.authorize("iam:AttachRolePolicy", &arn, None, &with_policy_arn(parn))?;
     let i = find_role(op, &account, name)?;
     if let Some(r) = op.iam.roles.get(i) {
         protected(r)?;
     }
-    let p = resolve_policy_arn(op, parn)?;
-    let pname = op
-        .iam
-        .policies
-        .get(p)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let pname = policy_name_of(op, parn)?;
     if let Some(r) = op.iam.roles.get_mut(i) {
         attach(&mut r.attached, pname, "PoliciesPerRole")?;
     }

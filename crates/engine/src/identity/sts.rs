@@ -1,7 +1,7 @@
 //! STS: GetCallerIdentity, AssumeRole (the trust policy and the caller's own policies, session
 //! policies, session tags, durations and role chaining) and GetSessionToken.
 
-use super::users::resolve_policy_arn;
+use super::users::policy_name_of;
 use super::{fail, parse_document, ErrorCode, IdError, Op};
 use crate::iam::arn::AccountId;
 use crate::iam::context::{ContextValue, PrincipalKind};
@@ -265,10 +265,7 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
     };
     let mut managed = Vec::new();
     for arn in &arns {
-        let i = resolve_policy_arn(op, arn)?;
-        if let Some(p) = op.iam.policies.get(i) {
-            managed.push(p.name.clone());
-        }
+        managed.push(policy_name_of(op, arn)?);
     }
     // AWS packs the session policies and tags into a binary form; this estimate uses their
     // plaintext size against the same 2,048 limit.

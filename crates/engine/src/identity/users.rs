@@ -121,7 +121,19 @@ pub(super) fn resolve_policy_arn(op: &Op<'_>, arn: &str) -> Result<usize, IdErro
         .ok_or_else(not_found)
 }
 
-fn with_policy_arn(arn: &str) -> Context {
+/// The name of the customer managed policy an ARN names (see [`resolve_policy_arn`]).
+pub(super) fn policy_name_of(op: &Op<'_>, arn: &str) -> Result<String, IdError> {
+    let i = resolve_policy_arn(op, arn)?;
+    Ok(op
+        .iam
+        .policies
+        .get(i)
+        .map(|p| p.name.clone())
+        .unwrap_or_default())
+}
+
+/// The context of a request that names a managed policy: `iam:PolicyARN`.
+pub(super) fn with_policy_arn(arn: &str) -> Context {
     let mut c = Context::default();
     c.insert_single("iam:PolicyARN", arn.to_string());
     c
@@ -175,10 +187,7 @@ pub(super) fn create_user(op: &mut Op<'_>) -> Result<Value, IdError> {
         );
     }
     let boundary = match boundary {
-        Some(b) => {
-            let i = resolve_policy_arn(op, b)?;
-            op.iam.policies.get(i).map(|p| p.name.clone())
-        }
+        Some(b) => Some(policy_name_of(op, b)?),
         None => None,
     };
     if tags.len() > TAG_QUOTA {
@@ -287,10 +296,9 @@ pub(super) fn put_boundary(op: &mut Op<'_>) -> Result<Value, IdError> {
     ctx.insert_single("iam:PermissionsBoundary", boundary.to_string());
     op.authorize("iam:PutUserPermissionsBoundary", &arn, None, &ctx)?;
     let i = find_user(op, &account, name)?;
-    let p = resolve_policy_arn(op, boundary)?;
-    let pname = op.iam.policies.get(p).map(|p| p.name.clone());
+    let pname = policy_name_of(op, boundary)?;
     if let Some(u) = op.iam.users.get_mut(i) {
-        u.boundary = pname;
+        u.boundary = Some(pname);
     }
     Ok(json!({}))
 }
@@ -363,13 +371,7 @@ pub(super) fn attach_user_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = user_arn(op, &account, name);
     op.authorize("iam:AttachUserPolicy", &arn, None, &with_policy_arn(parn))?;
     let i = find_user(op, &account, name)?;
-    let p = resolve_policy_arn(op, parn)?;
-    let pname = op
-        .iam
-        .policies
-        .get(p)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let pname = policy_name_of(op, parn)?;
     if let Some(u) = op.iam.users.get_mut(i) {
         attach(&mut u.attached, pname, "PoliciesPerUser")?;
     }
@@ -402,13 +404,7 @@ pub(super) fn detach_user_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = user_arn(op, &account, name);
     op.authorize("iam:DetachUserPolicy", &arn, None, &with_policy_arn(parn))?;
     let i = find_user(op, &account, name)?;
-    let p = resolve_policy_arn(op, parn)?;
-    let pname = op
-        .iam
-        .policies
-        .get(p)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let pname = policy_name_of(op, parn)?;
     let Some(u) = op.iam.users.get_mut(i) else {
         return fail(
             ErrorCode::NoSuchEntity,
@@ -500,13 +496,7 @@ pub(super) fn attach_group_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = group_arn(op, &account, gname);
     op.authorize("iam:AttachGroupPolicy", &arn, None, &with_policy_arn(parn))?;
     let g = find_group(op, &account, gname)?;
-    let p = resolve_policy_arn(op, parn)?;
-    let pname = op
-        .iam
-        .policies
-        .get(p)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let pname = policy_name_of(op, parn)?;
     if let Some(grp) = op.iam.groups.get_mut(g) {
         attach(&mut grp.attached, pname, "PoliciesPerGroup")?;
     }
