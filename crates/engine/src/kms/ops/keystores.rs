@@ -558,6 +558,43 @@ pub(super) fn request_metadata(
     }
 }
 
+/// Sends one request to store `i`'s proxy on behalf of this call: request metadata for
+/// `key_arn`, what KMS has on record (`config`, or the store's own), the exchange kept for the
+/// inspector, and a proxy failure mapped to its KMS exception. `missing` is the exception when
+/// the store has no proxy.
+fn with_proxy<T>(
+    call: &mut Call<'_, '_, '_>,
+    i: usize,
+    key_arn: Option<String>,
+    config: Option<&crate::keystore::xks::XksProxyConfiguration>,
+    missing: ErrorCode,
+    send: impl FnOnce(
+        &mut crate::keystore::xks::XksProxy,
+        &crate::keystore::xks::XksCall<'_>,
+        &mut rand_chacha::ChaCha20Rng,
+    ) -> crate::keystore::xks::Outcome<T>,
+) -> Result<T, Failure> {
+    let md = request_metadata(call, key_arn);
+    let (region, now) = (call.env.region, call.env.now);
+    let Some(crate::keystore::xks::XksStore { kms, proxy }) = call
+        .world
+        .key_stores
+        .get_mut(i)
+        .and_then(|s| s.external.as_mut())
+    else {
+        return Err(fail(missing, "not an external key store"));
+    };
+    let xcall = crate::keystore::xks::XksCall {
+        config: config.unwrap_or(kms),
+        region,
+        now,
+        metadata: &md,
+    };
+    let out = send(proxy, &xcall, call.env.rng);
+    call.exchanges.push(out.exchange);
+    out.result.map_err(xks_error)
+}
+
 /// CreateKey in an external key store: the external key must exist in the proxy, be enabled,
 /// be AES_256 with ENCRYPT and DECRYPT, and not back another KMS key of the store.
 pub(super) fn check_external_key(
@@ -575,29 +612,14 @@ pub(super) fn check_external_key(
         ));
     }
     let i = find(call, store_id)?;
-    let md = request_metadata(call, None);
-    let (region, now) = (call.env.region, call.env.now);
-    let Some(ext) = call
-        .world
-        .key_stores
-        .get_mut(i)
-        .and_then(|s| s.external.as_mut())
-    else {
-        return Err(fail(
-            ErrorCode::CustomKeyStoreInvalidStateException,
-            format!("{store_id} is not an external key store"),
-        ));
-    };
-    let xcall = crate::keystore::xks::XksCall {
-        config: &ext.kms,
-        region,
-        now,
-        metadata: &md,
-    };
-    let out =
-        crate::keystore::xks::get_key_metadata(&mut ext.proxy, &xcall, xks_key_id, call.env.rng);
-    call.exchanges.push(out.exchange);
-    let metadata = out.result.map_err(xks_error)?;
+    let metadata = with_proxy(
+        call,
+        i,
+        None,
+        None,
+        ErrorCode::CustomKeyStoreInvalidStateException,
+        |proxy, xcall, rng| crate::keystore::xks::get_key_metadata(proxy, xcall, xks_key_id, rng),
+    )?;
     crate::keystore::xks::validate_for_create_key(&metadata).map_err(xks_error)
 }
 
@@ -627,33 +649,17 @@ pub(super) fn external_encrypt(
     let invalid = |e: crate::crypto::BlobError| KmsError::validation(e.to_string());
     let aad = crate::crypto::ExternalBlob::header(key_id).map_err(invalid)?;
     let key_arn = call.key_arn(key_id);
-    let md = request_metadata(call, Some(key_arn));
     let i = proxy_of(call, store_id)?;
-    let (region, now) = (call.env.region, call.env.now);
-    let Some(ext) = call
-        .world
-        .key_stores
-        .get_mut(i)
-        .and_then(|s| s.external.as_mut())
-    else {
-        return Err(fail(ErrorCode::KMSInvalidStateException, store_id));
-    };
-    let xcall = crate::keystore::xks::XksCall {
-        config: &ext.kms,
-        region,
-        now,
-        metadata: &md,
-    };
-    let out = crate::keystore::xks::encrypt(
-        &mut ext.proxy,
-        &xcall,
-        xks_key_id,
-        inner,
-        &aad,
-        call.env.rng,
-    );
-    call.exchanges.push(out.exchange);
-    let ct = out.result.map_err(xks_error)?;
+    let ct = with_proxy(
+        call,
+        i,
+        Some(key_arn),
+        None,
+        ErrorCode::KMSInvalidStateException,
+        |proxy, xcall, rng| {
+            crate::keystore::xks::encrypt(proxy, xcall, xks_key_id, inner, &aad, rng)
+        },
+    )?;
     crate::crypto::ExternalBlob {
         key_id: key_id.to_string(),
         iv: ct.initialization_vector,
@@ -681,39 +687,23 @@ pub(super) fn external_decrypt(
     let aad = crate::crypto::ExternalBlob::header(&blob.key_id)
         .map_err(|e| KmsError::validation(e.to_string()))?;
     let key_arn = call.key_arn(&blob.key_id);
-    let md = request_metadata(call, Some(key_arn));
     let i = proxy_of(call, &store_id)?;
-    let (region, now) = (call.env.region, call.env.now);
-    let Some(ext) = call
-        .world
-        .key_stores
-        .get_mut(i)
-        .and_then(|s| s.external.as_mut())
-    else {
-        return Err(fail(ErrorCode::KMSInvalidStateException, store_id));
-    };
-    let xcall = crate::keystore::xks::XksCall {
-        config: &ext.kms,
-        region,
-        now,
-        metadata: &md,
-    };
     let sealed = crate::keystore::xks::XksCiphertext {
         ciphertext: blob.ciphertext.clone(),
         initialization_vector: blob.iv.clone(),
         authentication_tag: blob.tag.clone(),
         ciphertext_metadata: (!blob.metadata.is_empty()).then(|| blob.metadata.clone()),
     };
-    let out = crate::keystore::xks::decrypt(
-        &mut ext.proxy,
-        &xcall,
-        &xks_key_id,
-        &sealed,
-        &aad,
-        call.env.rng,
-    );
-    call.exchanges.push(out.exchange);
-    let secret = out.result.map_err(xks_error)?;
+    let secret = with_proxy(
+        call,
+        i,
+        Some(key_arn),
+        None,
+        ErrorCode::KMSInvalidStateException,
+        |proxy, xcall, rng| {
+            crate::keystore::xks::decrypt(proxy, xcall, &xks_key_id, &sealed, &aad, rng)
+        },
+    )?;
     Ok(secret.expose().to_vec())
 }
 
@@ -840,24 +830,14 @@ fn xks_update(
     // KMS tests a public endpoint's new settings at once (xks-troubleshooting: "when you create
     // and update the external key store").
     if config.connectivity == crate::keystore::xks::config::Connectivity::PublicEndpoint {
-        let md = request_metadata(call, None);
-        let (region, now) = (call.env.region, call.env.now);
-        if let Some(ext) = call
-            .world
-            .key_stores
-            .get_mut(i)
-            .and_then(|s| s.external.as_mut())
-        {
-            let xcall = crate::keystore::xks::XksCall {
-                config: &config,
-                region,
-                now,
-                metadata: &md,
-            };
-            let out = crate::keystore::xks::get_health_status(&mut ext.proxy, &xcall, call.env.rng);
-            call.exchanges.push(out.exchange);
-            out.result.map_err(xks_error)?;
-        }
+        with_proxy(
+            call,
+            i,
+            None,
+            Some(&config),
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            crate::keystore::xks::get_health_status,
+        )?;
     }
     Ok(Some(config))
 }
