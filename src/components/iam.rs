@@ -7,39 +7,13 @@
 use super::{outcome_line, PolicyVersions, TraceView};
 use kmslab_engine::identity::view::{GroupView, IamView, RoleView, SessionView, UserView};
 use kmslab_engine::identity::{example_input, OPERATIONS};
-use kmslab_engine::scenario::with_steps;
-use kmslab_engine::{parse_scenario, run_scenario, Decision, RunReport, StepResult};
+use kmslab_engine::scenario::{next_step_id, run_with_steps, with_steps};
+use kmslab_engine::{parse_scenario, Decision, RunReport, StepResult};
 use leptos::prelude::*;
 
 /// Runs the scenario with the console's calls appended; returns the report.
 fn run_with(text: &str, log: &[serde_json::Value]) -> Result<RunReport, String> {
-    let doc = with_steps(text, log).map_err(|e| e.to_string())?;
-    let s = parse_scenario(&doc).map_err(|e| e.to_string())?;
-    run_scenario(&s).map_err(|e| e.to_string())
-}
-
-/// The number of the console's next step: one more than the largest `iam-N` among the
-/// scenario's own steps and the calls already logged, so saved calls never collide.
-fn next_step_number(text: &str, log: &[serde_json::Value]) -> usize {
-    let number = |id: &str| {
-        id.strip_prefix("iam-")
-            .and_then(|n| n.parse::<usize>().ok())
-    };
-    let in_scenario = parse_scenario(text)
-        .map(|s| {
-            s.steps
-                .iter()
-                .filter_map(|st| st.id.as_deref().and_then(number))
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0);
-    let in_log = log
-        .iter()
-        .filter_map(|st| st.get("id").and_then(|v| v.as_str()).and_then(number))
-        .max()
-        .unwrap_or(0);
-    in_scenario.max(in_log) + 1
+    run_with_steps(text, log).map_err(|e| e.to_string())
 }
 
 /// For every access key id a step of the run created (`AccessKey.AccessKeyId` or
@@ -308,8 +282,7 @@ pub fn IamConsole(
     // take (bad input JSON, a reference to a missing output) is reported and not logged.
     let submit = move |call: String, inp: serde_json::Value| {
         let source = text.get_untracked();
-        let n = log.with_untracked(|l| next_step_number(&source, l));
-        let id = format!("iam-{n}");
+        let id = log.with_untracked(|l| next_step_id(&source, l, "iam"));
         let (member, who) = refs.with_untracked(|r| caller_member(&caller.get_untracked(), r));
         let mut step = serde_json::Map::new();
         step.insert("id".into(), id.clone().into());
@@ -454,15 +427,6 @@ pub fn IamConsole(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn step_numbers_follow_the_scenario_and_the_log() {
-        let text = r#"{"kmslab": 1, "steps": [{"id": "iam-3", "advance": "PT1S"}, {"id": "x", "advance": "PT1S"}]}"#;
-        assert_eq!(next_step_number(text, &[]), 4);
-        assert_eq!(next_step_number(text, &[json!({"id": "iam-7"})]), 8);
-        assert_eq!(next_step_number(r#"{"kmslab": 1, "steps": []}"#, &[]), 1);
-    }
 
     #[test]
     fn access_keys_are_named_by_reference_where_a_step_created_them() {

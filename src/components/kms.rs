@@ -6,38 +6,13 @@
 use super::{outcome_line, GrantsPanel, KeyPolicyEditor, KeyStoresPanel, ProxyCalls, TraceView};
 use kmslab_engine::kms::ops::{example_input, OPERATIONS};
 use kmslab_engine::kms::view::KmsView;
-use kmslab_engine::scenario::with_steps;
-use kmslab_engine::{parse_scenario, run_scenario, RunReport, StepResult};
+use kmslab_engine::scenario::{next_step_id, run_with_steps, with_steps};
+use kmslab_engine::{parse_scenario, RunReport, StepResult};
 use leptos::prelude::*;
-
-/// The next free `console-N` step id: one past the highest in the scenario and the log, so a
-/// call made after saving earlier ones never reuses an id.
-fn next_id(text: &str, log: &[serde_json::Value]) -> String {
-    let number = |id: &str| {
-        id.strip_prefix("console-")
-            .and_then(|n| n.parse::<usize>().ok())
-    };
-    let in_scenario = parse_scenario(text)
-        .map(|s| {
-            s.steps
-                .iter()
-                .filter_map(|st| st.id.as_deref().and_then(number))
-                .max()
-        })
-        .ok()
-        .flatten();
-    let in_log = log
-        .iter()
-        .filter_map(|st| st.get("id").and_then(|v| v.as_str()).and_then(number))
-        .max();
-    format!("console-{}", in_scenario.max(in_log).unwrap_or(0) + 1)
-}
 
 /// Runs the scenario with the console's calls appended; returns the report.
 fn run_with(text: &str, log: &[serde_json::Value]) -> Result<RunReport, String> {
-    let doc = with_steps(text, log).map_err(|e| e.to_string())?;
-    let s = parse_scenario(&doc).map_err(|e| e.to_string())?;
-    run_scenario(&s).map_err(|e| e.to_string())
+    run_with_steps(text, log).map_err(|e| e.to_string())
 }
 
 /// The KMS console.
@@ -91,7 +66,7 @@ pub fn KmsConsole(
     // Appends one call to the log and runs the scenario with it; a call the scenario cannot
     // take (bad input JSON, a reference to a missing output) is reported and not logged.
     let submit = Callback::new(move |(operation, inp): (String, serde_json::Value)| {
-        let id = log.with_untracked(|l| text.with_untracked(|t| next_id(t, l)));
+        let id = log.with_untracked(|l| text.with_untracked(|t| next_step_id(t, l, "console")));
         let step = serde_json::json!({
             "id": id,
             "caller": caller.get_untracked(),
@@ -112,7 +87,7 @@ pub fn KmsConsole(
     });
     // A step that only lets simulated time pass (key store connections take minutes).
     let wait = Callback::new(move |duration: String| {
-        let id = log.with_untracked(|l| text.with_untracked(|t| next_id(t, l)));
+        let id = log.with_untracked(|l| text.with_untracked(|t| next_step_id(t, l, "console")));
         let mut next = log.get_untracked();
         next.push(serde_json::json!({ "id": id, "advance": duration }));
         let r = run_with(&text.get_untracked(), &next);
@@ -224,19 +199,5 @@ pub fn KmsConsole(
             <GrantsPanel keys=keys grants=grants principals=principal_list call=submit />
             <KeyStoresPanel stores=stores text=text call=submit wait=wait />
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::next_id;
-
-    #[test]
-    fn console_ids_continue_after_saved_calls() {
-        let text = r#"{"kmslab":1,"steps":[{"id":"console-2","advance":"PT1M"},{"id":"other","advance":"PT1M"}]}"#;
-        assert_eq!(next_id(text, &[]), "console-3");
-        let log = [serde_json::json!({"id": "console-7"})];
-        assert_eq!(next_id(text, &log), "console-8");
-        assert_eq!(next_id("not json", &[]), "console-1");
     }
 }

@@ -15,9 +15,14 @@ fn as_document(src: &str) -> Result<Json, ScenarioError> {
 
 /// Prints the edited document (members in the user's order) and re-reads it.
 fn to_text(doc: &Json) -> Result<String, ScenarioError> {
+    to_scenario(doc).map(|(text, _)| text)
+}
+
+/// Prints the edited document and reads it back: the text and the scenario it is.
+fn to_scenario(doc: &Json) -> Result<(String, super::Scenario), ScenarioError> {
     let out = doc.to_pretty();
-    super::parse_scenario(&out)?;
-    Ok(out)
+    let s = super::parse_scenario(&out)?;
+    Ok((out, s))
 }
 
 fn members_mut(j: &mut Json) -> Option<&mut Vec<Member>> {
@@ -30,6 +35,42 @@ fn members_mut(j: &mut Json) -> Option<&mut Vec<Member>> {
 /// The scenario document `src` with `extra` steps appended (pretty-printed, the document's own
 /// member order kept). Used to save calls made from the app's KMS console into the scenario.
 pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, ScenarioError> {
+    to_text(&appended(src, extra)?)
+}
+
+/// Runs `src` with `extra` steps appended (the app's consoles: their calls run after the
+/// scenario's own steps), reading the combined document once.
+pub fn run_with_steps(
+    src: &str,
+    extra: &[serde_json::Value],
+) -> Result<super::RunReport, ScenarioError> {
+    let (_, s) = to_scenario(&appended(src, extra)?)?;
+    super::run_scenario(&s)
+}
+
+/// The next free step id `PREFIX-N` for a console: one past the highest such id among the
+/// scenario's steps and `extra`, so calls made after saving earlier ones never collide.
+pub fn next_step_id(src: &str, extra: &[serde_json::Value], prefix: &str) -> String {
+    let number = |id: &str| {
+        id.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    let in_scenario = super::parse_scenario(src).ok().and_then(|s| {
+        s.steps
+            .iter()
+            .filter_map(|st| st.id.as_deref().and_then(number))
+            .max()
+    });
+    let in_extra = extra
+        .iter()
+        .filter_map(|st| st.get("id").and_then(|v| v.as_str()).and_then(number))
+        .max();
+    format!("{prefix}-{}", in_scenario.max(in_extra).unwrap_or(0) + 1)
+}
+
+/// The document `src` with `extra` steps appended to its `steps`.
+fn appended(src: &str, extra: &[serde_json::Value]) -> Result<Json, ScenarioError> {
     let mut doc = as_document(src)?;
     let steps = members_mut(&mut doc)
         .and_then(|ms| ms.iter_mut().find(|m| m.key == "steps"))
@@ -46,7 +87,7 @@ pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, Scen
             ))
         }
     }
-    to_text(&doc)
+    Ok(doc)
 }
 
 /// The scenario document `src` with the key `key_id`'s initial policy set to `policy_text`
@@ -239,6 +280,28 @@ mod tests {
             .contains("`cks-9`"));
         // A value the scenario format refuses is refused, and nothing changes.
         assert!(with_value(src, &path, &serde_json::json!("many")).is_err());
+    }
+
+    #[test]
+    fn step_ids_follow_the_scenario_and_the_extra_steps() {
+        let text = r#"{"kmslab": 1, "steps": [{"id": "iam-3", "advance": "PT1S"}, {"id": "x", "advance": "PT1S"}]}"#;
+        assert_eq!(next_step_id(text, &[], "iam"), "iam-4");
+        assert_eq!(
+            next_step_id(text, &[serde_json::json!({"id": "iam-7"})], "iam"),
+            "iam-8"
+        );
+        assert_eq!(
+            next_step_id(r#"{"kmslab": 1, "steps": []}"#, &[], "iam"),
+            "iam-1"
+        );
+        let text = r#"{"kmslab":1,"steps":[{"id":"console-2","advance":"PT1M"},{"id":"other","advance":"PT1M"}]}"#;
+        assert_eq!(next_step_id(text, &[], "console"), "console-3");
+        let log = [serde_json::json!({"id": "console-7"})];
+        assert_eq!(next_step_id(text, &log, "console"), "console-8");
+        assert_eq!(next_step_id("not json", &[], "console"), "console-1");
+        let report =
+            run_with_steps(text, &[serde_json::json!({"id": "w", "advance": "PT1M"})]).unwrap();
+        assert_eq!(report.steps.len(), 3);
     }
 
     #[test]
