@@ -92,11 +92,32 @@ fn version_json(op: &Op<'_>, p: &ManagedPolicy, v: &PolicyVersionDef) -> Value {
     })
 }
 
-fn found(op: &Op<'_>, arn: &str) -> Result<usize, IdError> {
-    resolve_policy_arn(op, arn).map_err(|_| IdError {
+fn not_found(arn: &str) -> IdError {
+    IdError {
         code: ErrorCode::NoSuchEntity,
         message: format!("Policy {arn} was not found."),
-    })
+    }
+}
+
+fn version_missing(arn: &str, vid: &str) -> IdError {
+    IdError {
+        code: ErrorCode::NoSuchEntity,
+        message: format!("Policy {arn} version {vid} does not exist or is not attachable."),
+    }
+}
+
+/// The index of the policy `arn` names.
+fn found(op: &Op<'_>, arn: &str) -> Result<usize, IdError> {
+    resolve_policy_arn(op, arn).map_err(|_| not_found(arn))
+}
+
+/// The policy at index `i` (found by [`found`]).
+fn at<'o>(op: &'o Op<'_>, i: usize, arn: &str) -> Result<&'o ManagedPolicy, IdError> {
+    op.iam.policies.get(i).ok_or_else(|| not_found(arn))
+}
+
+fn at_mut<'o>(op: &'o mut Op<'_>, i: usize, arn: &str) -> Result<&'o mut ManagedPolicy, IdError> {
+    op.iam.policies.get_mut(i).ok_or_else(|| not_found(arn))
 }
 
 pub(super) fn create_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
@@ -146,8 +167,8 @@ pub(super) fn get_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = op.str_req("PolicyArn")?;
     op.authorize("iam:GetPolicy", arn, None, &Context::default())?;
     let i = found(op, arn)?;
-    let p = op.iam.policies.get(i).cloned();
-    Ok(json!({ "Policy": p.map(|p| policy_json(op, &p)) }))
+    let p = at(op, i, arn)?;
+    Ok(json!({ "Policy": policy_json(op, p) }))
 }
 
 pub(super) fn get_policy_version(op: &mut Op<'_>) -> Result<Value, IdError> {
@@ -155,18 +176,12 @@ pub(super) fn get_policy_version(op: &mut Op<'_>) -> Result<Value, IdError> {
     let vid = op.str_req("VersionId")?;
     op.authorize("iam:GetPolicyVersion", arn, None, &Context::default())?;
     let i = found(op, arn)?;
-    let Some(p) = op.iam.policies.get(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} was not found."),
-        );
-    };
-    let Some(v) = p.versions.iter().find(|v| v.id == vid) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} version {vid} does not exist or is not attachable."),
-        );
-    };
+    let p = at(op, i, arn)?;
+    let v = p
+        .versions
+        .iter()
+        .find(|v| v.id == vid)
+        .ok_or_else(|| version_missing(arn, vid))?;
     let mut out = version_json(op, p, v);
     if let Some(o) = out.as_object_mut() {
         o.insert("Document".into(), json!(url_encode(&v.text)));
@@ -192,12 +207,7 @@ pub(super) fn create_policy_version(op: &mut Op<'_>) -> Result<Value, IdError> {
     check_size(text)?;
     let document = parse_document(text, PolicyKind::Identity)?;
     let now = op.now;
-    let Some(p) = op.iam.policies.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} was not found."),
-        );
-    };
+    let p = at_mut(op, i, arn)?;
     if p.versions.len() >= VERSION_QUOTA {
         return fail(
             ErrorCode::LimitExceeded,
@@ -230,18 +240,12 @@ pub(super) fn set_default_version(op: &mut Op<'_>) -> Result<Value, IdError> {
         &Context::default(),
     )?;
     let i = found(op, arn)?;
-    let Some(p) = op.iam.policies.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} was not found."),
-        );
-    };
-    let Some(v) = p.versions.iter().find(|v| v.id == vid) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} version {vid} does not exist or is not attachable."),
-        );
-    };
+    let p = at_mut(op, i, arn)?;
+    let v = p
+        .versions
+        .iter()
+        .find(|v| v.id == vid)
+        .ok_or_else(|| version_missing(arn, vid))?;
     p.document = v.document.clone();
     p.default_version = vid.to_string();
     Ok(json!({}))
@@ -251,12 +255,7 @@ pub(super) fn list_policy_versions(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = op.str_req("PolicyArn")?;
     op.authorize("iam:ListPolicyVersions", arn, None, &Context::default())?;
     let i = found(op, arn)?;
-    let Some(p) = op.iam.policies.get(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} was not found."),
-        );
-    };
+    let p = at(op, i, arn)?;
     let versions: Vec<Value> = p
         .versions
         .iter()
@@ -271,12 +270,7 @@ pub(super) fn delete_policy_version(op: &mut Op<'_>) -> Result<Value, IdError> {
     let vid = op.str_req("VersionId")?;
     op.authorize("iam:DeletePolicyVersion", arn, None, &Context::default())?;
     let i = found(op, arn)?;
-    let Some(p) = op.iam.policies.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} was not found."),
-        );
-    };
+    let p = at_mut(op, i, arn)?;
     if p.default_version == vid {
         return fail(
             ErrorCode::DeleteConflict,
@@ -286,10 +280,7 @@ pub(super) fn delete_policy_version(op: &mut Op<'_>) -> Result<Value, IdError> {
     let before = p.versions.len();
     p.versions.retain(|v| v.id != vid);
     if p.versions.len() == before {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("Policy {arn} version {vid} does not exist or is not attachable."),
-        );
+        return Err(version_missing(arn, vid));
     }
     Ok(json!({}))
 }

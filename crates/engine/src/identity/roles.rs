@@ -81,15 +81,19 @@ pub(super) fn role_arn(op: &Op<'_>, account: &AccountId, name: &str) -> String {
     op.arn(account, "role", path, name)
 }
 
+fn no_role(name: &str) -> IdError {
+    IdError {
+        code: ErrorCode::NoSuchEntity,
+        message: format!("The role with name {name} cannot be found."),
+    }
+}
+
 fn find_role(op: &Op<'_>, account: &AccountId, name: &str) -> Result<usize, IdError> {
     op.iam
         .roles
         .iter()
         .position(|r| &r.account == account && r.name == name)
-        .ok_or_else(|| IdError {
-            code: ErrorCode::NoSuchEntity,
-            message: format!("The role with name {name} cannot be found."),
-        })
+        .ok_or_else(|| no_role(name))
 }
 
 fn role_json(op: &Op<'_>, r: &Role) -> Value {
@@ -272,12 +276,7 @@ pub(super) fn put_role_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
         protected(r)?;
     }
     let doc = parse_document(text, PolicyKind::Identity)?;
-    let Some(r) = op.iam.roles.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("The role with name {name} cannot be found."),
-        );
-    };
+    let r = op.iam.roles.get_mut(i).ok_or_else(|| no_role(name))?;
     put_inline(
         &mut r.inline,
         &mut r.inline_sizes,

@@ -31,15 +31,26 @@ pub(super) fn user_arn(op: &Op<'_>, account: &AccountId, name: &str) -> String {
     op.arn(account, "user", path, name)
 }
 
+fn no_user(name: &str) -> IdError {
+    IdError {
+        code: ErrorCode::NoSuchEntity,
+        message: format!("The user with name {name} cannot be found."),
+    }
+}
+
+fn no_group(name: &str) -> IdError {
+    IdError {
+        code: ErrorCode::NoSuchEntity,
+        message: format!("The group with name {name} cannot be found."),
+    }
+}
+
 pub(super) fn find_user(op: &Op<'_>, account: &AccountId, name: &str) -> Result<usize, IdError> {
     op.iam
         .users
         .iter()
         .position(|u| &u.account == account && u.name == name)
-        .ok_or_else(|| IdError {
-            code: ErrorCode::NoSuchEntity,
-            message: format!("The user with name {name} cannot be found."),
-        })
+        .ok_or_else(|| no_user(name))
 }
 
 /// The `UserName` parameter, or the calling user's own name when it is left out (as IAM does
@@ -221,11 +232,8 @@ pub(super) fn get_user(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = user_arn(op, &account, &name);
     op.authorize("iam:GetUser", &arn, None, &Context::default())?;
     let i = find_user(op, &account, &name)?;
-    let u = op.iam.users.get(i).cloned().ok_or_else(|| IdError {
-        code: ErrorCode::NoSuchEntity,
-        message: format!("The user with name {name} cannot be found."),
-    })?;
-    Ok(json!({ "User": user_json(op, &u) }))
+    let u = op.iam.users.get(i).ok_or_else(|| no_user(&name))?;
+    Ok(json!({ "User": user_json(op, u) }))
 }
 
 pub(super) fn list_users(op: &mut Op<'_>) -> Result<Value, IdError> {
@@ -250,12 +258,7 @@ pub(super) fn delete_user(op: &mut Op<'_>) -> Result<Value, IdError> {
     let arn = user_arn(op, &account, name);
     op.authorize("iam:DeleteUser", &arn, None, &Context::default())?;
     let i = find_user(op, &account, name)?;
-    let Some(u) = op.iam.users.get(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("The user with name {name} cannot be found."),
-        );
-    };
+    let u = op.iam.users.get(i).ok_or_else(|| no_user(name))?;
     let conflict = if !u.access_keys.is_empty() {
         Some("Cannot delete entity, must delete access keys first.")
     } else if !u.attached.is_empty() {
@@ -313,12 +316,7 @@ pub(super) fn put_user_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     op.authorize("iam:PutUserPolicy", &arn, None, &Context::default())?;
     let i = find_user(op, &account, name)?;
     let doc = parse_document(text, PolicyKind::Identity)?;
-    let Some(u) = op.iam.users.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("The user with name {name} cannot be found."),
-        );
-    };
+    let u = op.iam.users.get_mut(i).ok_or_else(|| no_user(name))?;
     put_inline(
         &mut u.inline,
         &mut u.inline_sizes,
@@ -405,12 +403,7 @@ pub(super) fn detach_user_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     op.authorize("iam:DetachUserPolicy", &arn, None, &with_policy_arn(parn))?;
     let i = find_user(op, &account, name)?;
     let pname = policy_name_of(op, parn)?;
-    let Some(u) = op.iam.users.get_mut(i) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("The user with name {name} cannot be found."),
-        );
-    };
+    let u = op.iam.users.get_mut(i).ok_or_else(|| no_user(name))?;
     if !u.attached.contains(&pname) {
         return fail(
             ErrorCode::NoSuchEntity,
@@ -436,10 +429,7 @@ fn find_group(op: &Op<'_>, account: &AccountId, name: &str) -> Result<usize, IdE
         .groups
         .iter()
         .position(|g| &g.account == account && g.name == name)
-        .ok_or_else(|| IdError {
-            code: ErrorCode::NoSuchEntity,
-            message: format!("The group with name {name} cannot be found."),
-        })
+        .ok_or_else(|| no_group(name))
 }
 
 pub(super) fn create_group(op: &mut Op<'_>) -> Result<Value, IdError> {
@@ -513,12 +503,7 @@ pub(super) fn put_group_policy(op: &mut Op<'_>) -> Result<Value, IdError> {
     op.authorize("iam:PutGroupPolicy", &arn, None, &Context::default())?;
     let g = find_group(op, &account, gname)?;
     let doc = parse_document(text, PolicyKind::Identity)?;
-    let Some(grp) = op.iam.groups.get_mut(g) else {
-        return fail(
-            ErrorCode::NoSuchEntity,
-            format!("The group with name {gname} cannot be found."),
-        );
-    };
+    let grp = op.iam.groups.get_mut(g).ok_or_else(|| no_group(gname))?;
     put_inline(
         &mut grp.inline,
         &mut grp.inline_sizes,
