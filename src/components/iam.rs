@@ -51,12 +51,9 @@ fn caller_member(caller: &str, refs: &[(String, String)]) -> (&'static str, Stri
     }
 }
 
-/// The example input of `call`, with the example account and partition replaced by the
-/// scenario's defaults.
+/// The example input of `call` in the scenario's default account and partition.
 fn template(call: &str, account: &str, partition: &str) -> String {
-    let tpl = serde_json::to_string_pretty(&example_input(call)).unwrap_or_default();
-    tpl.replace("111122223333", account)
-        .replace("arn:aws:", &format!("arn:{partition}:"))
+    serde_json::to_string_pretty(&example_input(call, account, partition)).unwrap_or_default()
 }
 
 /// `k=v, k=v`.

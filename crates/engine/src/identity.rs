@@ -69,11 +69,15 @@ pub const OPERATIONS: &[&str] = &[
     "sts:GetSessionToken",
 ];
 
-/// A starting input for `call`, for forms: every required parameter with an example value.
-pub fn example_input(call: &str) -> Value {
+/// A starting input for `call`, for forms: every required parameter with an example value,
+/// ARNs in `account` and `partition`.
+pub fn example_input(call: &str, account: &str, partition: &str) -> Value {
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
-    let policy_arn = "arn:aws:iam::111122223333:policy/ExamplePolicy";
+    let trust = &format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{partition}:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    let policy_arn = &format!("arn:{partition}:iam::{account}:policy/ExamplePolicy");
+    let role_arn = format!("arn:{partition}:iam::{account}:role/app");
     match call {
         "iam:CreateUser" => {
             serde_json::json!({"UserName": "app-user", "Tags": [{"Key": "team", "Value": "sec"}]})
@@ -140,7 +144,7 @@ pub fn example_input(call: &str) -> Value {
             serde_json::json!({"DeletionTaskId": "task/aws-service-role/cks.kms.amazonaws.com/AWSServiceRoleForKeyManagementServiceCustomKeyStores/EXAMPLE"})
         }
         "sts:AssumeRole" => {
-            serde_json::json!({"RoleArn": "arn:aws:iam::111122223333:role/app", "RoleSessionName": "console", "DurationSeconds": 3600})
+            serde_json::json!({"RoleArn": role_arn, "RoleSessionName": "console", "DurationSeconds": 3600})
         }
         "sts:GetSessionToken" => serde_json::json!({"DurationSeconds": 3600}),
         _ => serde_json::json!({}),
@@ -656,7 +660,7 @@ mod tests {
     #[test]
     fn every_operation_has_an_example() {
         for op in OPERATIONS {
-            assert!(example_input(op).is_object(), "{op}");
+            assert!(example_input(op, "111122223333", "aws").is_object(), "{op}");
         }
     }
 
