@@ -4,6 +4,7 @@
 //! Browser storage is touched only in [`storage`].
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod examples;
 pub mod storage;
