@@ -13,6 +13,7 @@ pub mod keystore;
 pub mod kms;
 pub mod lint;
 pub mod scenario;
+pub mod share;
 pub mod time;
 pub mod trace;
 

@@ -841,3 +841,33 @@ fn deep_nesting_is_an_error_not_a_crash() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Share links: any text survives the round trip, including texts built from repeats (the
+    /// back-references) and non-ASCII characters.
+    #[test]
+    fn share_links_round_trip(parts in prop::collection::vec("[a-c{}\":, \n€𝄞]{0,12}", 0..40), reps in 1usize..20) {
+        let text: String = parts.iter().flat_map(|p| std::iter::repeat_n(p.as_str(), reps)).collect();
+        let link = kmslab_engine::share::encode(&text);
+        prop_assert_eq!(kmslab_engine::share::decode(&link), Ok(text));
+    }
+
+    /// Any fragment, random or a valid link with one character changed, is decoded or refused
+    /// with a reason, never a panic.
+    #[test]
+    fn share_links_refuse_garbage(junk in "[A-Za-z0-9_\\-]{0,200}", text in "[a-z{}\": ]{0,200}", at in 0usize..400, with in "[A-Za-z0-9_\\-]") {
+        let _ = kmslab_engine::share::decode(&junk);
+        let link = kmslab_engine::share::encode(&text);
+        let mut chars: Vec<char> = link.chars().collect();
+        let i = at % chars.len().max(1);
+        if let Some(c) = chars.get_mut(i) {
+            *c = with.chars().next().unwrap_or('A');
+        }
+        let changed: String = chars.into_iter().collect();
+        if changed != link {
+            let _ = kmslab_engine::share::decode(&changed);
+        }
+    }
+}
