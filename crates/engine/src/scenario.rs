@@ -12,7 +12,10 @@ mod read;
 mod run;
 mod world;
 
-pub use edit::{next_step_id, run_with_steps, with_key_policy, with_steps, with_value, PathStep};
+pub use edit::{
+    edit_value, next_step_id, run_with_steps, with_key_policy, with_steps, with_value, DocEdit,
+    PathStep,
+};
 pub use model::*;
 pub use parse::parse_scenario;
 pub use run::{

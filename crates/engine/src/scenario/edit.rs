@@ -139,22 +139,32 @@ pub fn with_key_policy(
 /// One step of a path into a scenario document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathStep {
-    /// An object member (created when missing).
+    /// An object member (created when missing, as the last step of a set).
     Key(String),
     /// The array element whose `id` member is this (`keyStores`, `keys`, ...).
     Id(String),
+    /// The array element at this index.
+    Index(usize),
 }
 
-/// The scenario document `src` with the value at `path` set to `value` (members in the user's
-/// order kept; a missing last member is appended). The app's controls use it, for example to
-/// take a CloudHSM cluster's HSMs away or inject a proxy fault.
-pub fn with_value(
-    src: &str,
+/// What [`edit_value`] does at the end of its path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocEdit {
+    /// Sets the value (a missing last object member is appended).
+    Set(serde_json::Value),
+    /// Removes the object member or array element.
+    Remove,
+    /// Inserts a copy of the array element right after it (how a form adds a statement, a key
+    /// or a step: from a valid neighbour, never from an empty shape the scenario would refuse).
+    Duplicate,
+}
+
+/// Follows `path` from `at`; `create_last` appends a missing last object member (as `null`).
+fn navigate<'a>(
+    mut at: &'a mut Json,
     path: &[PathStep],
-    value: &serde_json::Value,
-) -> Result<String, ScenarioError> {
-    let mut doc = as_document(src)?;
-    let mut at = &mut doc;
+    create_last: bool,
+) -> Result<&'a mut Json, ScenarioError> {
     let mut shown = JsonPath::root();
     for (i, step) in path.iter().enumerate() {
         let last = i + 1 == path.len();
@@ -166,7 +176,7 @@ pub fn with_value(
                 let members = members_mut(at)
                     .ok_or_else(|| missing(format!("`{k}` is not inside an object")))?;
                 if !members.iter().any(|m| &m.key == k) {
-                    if !last {
+                    if !(last && create_last) {
                         return Err(missing(format!("the scenario has no `{k}` here")));
                     }
                     members.push(Member {
@@ -197,12 +207,126 @@ pub fn with_value(
                     .get_mut(i)
                     .ok_or_else(|| missing(format!("no entry has id `{id}`")))?
             }
+            PathStep::Index(i) => {
+                let JsonValue::Array(items) = &mut at.value else {
+                    return Err(missing(format!(
+                        "there is no list here to take item {i} of"
+                    )));
+                };
+                shown = shown.index(*i);
+                let len = items.len();
+                items
+                    .get_mut(*i)
+                    .ok_or_else(|| missing(format!("the list has {len} items, not {}", i + 1)))?
+            }
         };
     }
-    *at = Json::from_serde(value, Pos::default());
+    Ok(at)
+}
+
+/// The scenario document `src` with the value at `path` set to `value` (members in the user's
+/// order kept; a missing last member is appended). The app's controls use it, for example to
+/// take a CloudHSM cluster's HSMs away or inject a proxy fault.
+pub fn with_value(
+    src: &str,
+    path: &[PathStep],
+    value: &serde_json::Value,
+) -> Result<String, ScenarioError> {
+    edit_value(src, path, &DocEdit::Set(value.clone()))
+}
+
+/// The scenario document `src` with one edit at `path` (the app's section forms use it). The
+/// result must still be a valid scenario: an edit that would break it is refused with the
+/// scenario's own located error, and `src` is left as it was.
+pub fn edit_value(src: &str, path: &[PathStep], edit: &DocEdit) -> Result<String, ScenarioError> {
+    let mut doc = as_document(src)?;
+    match edit {
+        DocEdit::Set(value) => {
+            *navigate(&mut doc, path, true)? = Json::from_serde(value, Pos::default());
+        }
+        DocEdit::Remove | DocEdit::Duplicate => {
+            let Some((last, parent_path)) = path.split_last() else {
+                return Err(error_at(
+                    &JsonPath::root(),
+                    Pos::default(),
+                    "the whole scenario cannot be removed or copied",
+                ));
+            };
+            let parent = navigate(&mut doc, parent_path, false)?;
+            let here = JsonPath::root();
+            let refuse = |what: String| error_at(&here, Pos::default(), what);
+            match (&mut parent.value, last) {
+                (JsonValue::Object(members), PathStep::Key(k)) => {
+                    if *edit == DocEdit::Duplicate {
+                        return Err(refuse(format!(
+                            "`{k}` is a member: only list items can be copied"
+                        )));
+                    }
+                    let before = members.len();
+                    members.retain(|m| &m.key != k);
+                    if members.len() == before {
+                        return Err(refuse(format!("the scenario has no `{k}` here")));
+                    }
+                }
+                (JsonValue::Array(items), step @ (PathStep::Index(_) | PathStep::Id(_))) => {
+                    let i = match step {
+                        PathStep::Index(i) => Some(*i),
+                        PathStep::Id(id) => items
+                            .iter()
+                            .position(|x| x.get("id").and_then(Json::as_str) == Some(id.as_str())),
+                        PathStep::Key(_) => None,
+                    }
+                    .filter(|i| *i < items.len())
+                    .ok_or_else(|| refuse("that list item does not exist".to_string()))?;
+                    if *edit == DocEdit::Remove {
+                        items.remove(i);
+                    } else if let Some(mut copy) = items.get(i).cloned() {
+                        rename_copy(&mut copy, items);
+                        items.insert(i + 1, copy);
+                    }
+                }
+                _ => {
+                    return Err(refuse(
+                        "the path does not lead to a member or a list item".into(),
+                    ))
+                }
+            }
+        }
+    }
     to_text(&doc)
 }
 
+/// Gives a copied list item fresh identifiers (`id`, `name`, `Sid`: what the scenario or IAM
+/// requires to be unique among siblings): `x` becomes `x-copy`, then `x-copy-2`, ...
+fn rename_copy(copy: &mut Json, siblings: &[Json]) {
+    let Some(members) = members_mut(copy) else {
+        return;
+    };
+    for m in members.iter_mut() {
+        if !matches!(m.key.as_str(), "id" | "name" | "Sid") {
+            continue;
+        }
+        let JsonValue::String(old) = &m.value.value else {
+            continue;
+        };
+        let taken = |c: &str| {
+            siblings
+                .iter()
+                .any(|s| s.get(&m.key).and_then(Json::as_str) == Some(c))
+        };
+        // `Sid`s are alphanumeric only, so they get a plain number.
+        let sep = if m.key == "Sid" { "Copy" } else { "-copy" };
+        let mut n = 1;
+        let mut candidate = format!("{old}{sep}");
+        while taken(&candidate) {
+            n += 1;
+            candidate = format!("{old}{sep}{}{n}", if m.key == "Sid" { "" } else { "-" });
+        }
+        m.value.value = JsonValue::String(candidate);
+    }
+}
+
+#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +433,50 @@ mod tests {
         let out = with_steps(SRC, &[serde_json::json!({"advance": "PT1M"})]).unwrap();
         assert_eq!(crate::parse_scenario(&out).unwrap().steps.len(), 1);
         assert!(with_steps("{", &[]).is_err());
+    }
+
+    #[test]
+    fn form_edits_remove_copy_and_refuse_what_breaks_the_scenario() {
+        let k = |s: &str| PathStep::Key(s.into());
+        // Copy a key: the copy gets a fresh id, twice over.
+        let once = edit_value(SRC, &[k("keys"), PathStep::Index(0)], &DocEdit::Duplicate).unwrap();
+        let twice =
+            edit_value(&once, &[k("keys"), PathStep::Index(0)], &DocEdit::Duplicate).unwrap();
+        let ids: Vec<String> = crate::parse_scenario(&twice)
+            .unwrap()
+            .keys
+            .iter()
+            .map(|k| k.id.clone())
+            .collect();
+        assert_eq!(ids, ["k1", "k1-copy-2", "k1-copy", "k2"]);
+        // Remove an item and a member.
+        let fewer = edit_value(
+            &twice,
+            &[k("keys"), PathStep::Id("k1-copy".into())],
+            &DocEdit::Remove,
+        )
+        .unwrap();
+        assert_eq!(crate::parse_scenario(&fewer).unwrap().keys.len(), 3);
+        let no_policy = edit_value(
+            SRC,
+            &[k("keys"), PathStep::Index(1), k("policy")],
+            &DocEdit::Remove,
+        )
+        .unwrap();
+        assert!(!no_policy.contains("\"policy\""));
+        // Edits that break the scenario are refused with its located error.
+        let err = edit_value(SRC, &[k("kmslab")], &DocEdit::Remove).unwrap_err();
+        assert!(err.message.contains("kmslab"), "{err}");
+        let err = edit_value(SRC, &[k("keys"), PathStep::Index(7)], &DocEdit::Remove).unwrap_err();
+        assert!(err.message.contains("does not exist"), "{err}");
+        let err = edit_value(SRC, &[k("keys")], &DocEdit::Duplicate).unwrap_err();
+        assert!(err.message.contains("only list items"), "{err}");
+        let err = edit_value(
+            SRC,
+            &[k("keys"), PathStep::Index(5), k("id")],
+            &DocEdit::Set(serde_json::json!("x")),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("2 items"), "{err}");
     }
 }
