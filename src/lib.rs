@@ -7,6 +7,8 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod examples;
+pub mod highlight;
+pub mod history;
 pub mod storage;
 
 pub use app::App;

@@ -1,5 +1,7 @@
-//! The scenario editor: a textarea with line numbers, and the located parse error.
+//! The scenario editor: a textarea with line numbers and syntax colouring, and the located
+//! parse error.
 
+use crate::highlight::to_html;
 use kmslab_engine::json::Pos;
 use kmslab_engine::ScenarioError;
 use leptos::html;
@@ -36,6 +38,10 @@ pub fn Editor(
     /// Prefix of the `data-testid`s (`editor`, `parse-error`, ...) when a page has two editors.
     #[prop(default = "")]
     testid_prefix: &'static str,
+    /// Set to `true` on each keystroke, so the undo history can tell typing (grouped into
+    /// bursts) from other changes of the text.
+    #[prop(optional)]
+    typed: Option<StoredValue<bool>>,
 ) -> impl IntoView {
     let tid = move |name: &str| format!("{testid_prefix}{name}");
     let area = NodeRef::<html::Textarea>::new();
@@ -82,19 +88,29 @@ pub fn Editor(
                 ></div>
             })}
             <pre class="gutter" aria-hidden="true">{numbers}</pre>
-            <textarea
-                node_ref=area
-                data-testid=tid("editor")
-                aria-label=label
-                aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
-                spellcheck="false"
-                autocomplete="off"
-                autocapitalize="off"
-                wrap="off"
-                rows=move || lines.get() + 1
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-            ></textarea>
+            // The coloured copy of the text lies under the textarea, whose own text is
+            // transparent: both sit in one grid cell, so they have the same size and the
+            // characters line up; the caret and selection are the textarea's.
+            <div class="code">
+                <pre class="hl" aria-hidden="true" inner_html=move || text.with(|t| to_html(t))></pre>
+                <textarea
+                    node_ref=area
+                    data-testid=tid("editor")
+                    aria-label=label
+                    aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
+                    spellcheck="false"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    wrap="off"
+                    prop:value=move || text.get()
+                    on:input=move |ev| {
+                        if let Some(t) = typed {
+                            t.set_value(true);
+                        }
+                        text.set(event_target_value(&ev));
+                    }
+                ></textarea>
+            </div>
         </div>
         {move || error.get().map(|e| view! {
             <p class="parse-error" role="alert" data-testid=tid("parse-error")>
