@@ -1,37 +1,142 @@
-//! The app's root: the scenario text (the one source of truth), autosave, and the panels.
+//! The app's root: the scenario text (the one source of truth), its autosave, undo history and
+//! share-link loading, the theme, keyboard shortcuts, and the screens as tabs.
 
 use crate::components::{
-    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, LintPanel, RequestDraft,
-    ResultsTable, TraceView,
+    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Library, LintPanel, RequestDraft,
+    ResultsTable, SectionForms, TraceView,
 };
 use crate::examples::EXAMPLES;
-use crate::storage;
-use kmslab_engine::json::Pos;
-use kmslab_engine::{parse_scenario, run_scenario, RunReport, StepResult};
+use crate::history::History;
+use crate::{browser, storage};
+use kmslab_engine::json::{self, Pos};
+use kmslab_engine::{parse_scenario, run_scenario, share, RunReport, StepResult};
 use leptos::prelude::*;
+
+/// The app's screens, one tab each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The JSON editor, lints, the run results and traces.
+    Workspace,
+    /// Every section of the scenario as forms, beside the JSON.
+    Forms,
+    /// The KMS and IAM consoles: calls as a principal, key policies, grants, key stores.
+    Consoles,
+    /// Saves, files and share links.
+    Library,
+}
+
+impl Screen {
+    /// Every screen, in tab order.
+    pub const ALL: [Screen; 4] = [
+        Screen::Workspace,
+        Screen::Forms,
+        Screen::Consoles,
+        Screen::Library,
+    ];
+
+    /// The tab's label.
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Workspace => "Workspace",
+            Screen::Forms => "Forms",
+            Screen::Consoles => "Consoles",
+            Screen::Library => "Library",
+        }
+    }
+
+    /// The name used in `data-testid`s and element ids.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Screen::Workspace => "workspace",
+            Screen::Forms => "forms",
+            Screen::Consoles => "consoles",
+            Screen::Library => "library",
+        }
+    }
+}
+
+/// Whether the JSON editor is shown beside a screen (the library uses the whole width).
+fn with_editor(s: Screen) -> bool {
+    !matches!(s, Screen::Library)
+}
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let initial = storage::load()
-        .filter(|t| !t.trim().is_empty())
+    let autosaved = storage::load().filter(|t| !t.trim().is_empty());
+    let replaced = RwSignal::new(storage::load_replaced());
+    // A share link in the address wins over the autosave, which is kept as the replaced text.
+    let mut share_notice = None::<Result<String, String>>;
+    let mut initial = autosaved.clone();
+    if let Some(fragment) = browser::share_fragment() {
+        match share::decode(&fragment) {
+            Ok(shared) => {
+                if let Some(own) = autosaved.filter(|a| *a != shared) {
+                    replaced.set(Some(own));
+                }
+                initial = Some(shared);
+                share_notice = Some(Ok("Opened the scenario from the share link.".into()));
+            }
+            Err(e) => {
+                share_notice = Some(Err(format!(
+                    "This share link could not be opened ({e}); your own text is shown instead."
+                )));
+            }
+        }
+        browser::clear_fragment();
+    }
+    let initial = initial
         .or_else(|| EXAMPLES.first().map(|e| e.source.to_string()))
         .unwrap_or_default();
-    let text = RwSignal::new(initial);
+    let share_notice = RwSignal::new(share_notice);
+    let text = RwSignal::new(initial.clone());
     let save_error = RwSignal::new(None::<String>);
     // Autosave every edit; a failure is shown, never swallowed.
     Effect::new(move |_| {
         let t = text.get();
         save_error.set(storage::save(&t).err());
     });
+    // Undo/redo: every change of the text, from any screen, is recorded.
+    let history = StoredValue::new(History::new(initial));
+    let typed = StoredValue::new(false);
+    let can_undo = RwSignal::new(false);
+    let can_redo = RwSignal::new(false);
+    Effect::new(move |_| {
+        let now = browser::now_ms();
+        let was_typed = typed.get_value();
+        typed.set_value(false);
+        text.with(|t| history.update_value(|h| h.record(t, now, was_typed)));
+        history.with_value(|h| {
+            can_undo.set(h.can_undo());
+            can_redo.set(h.can_redo());
+        });
+    });
+    let undo = move || {
+        if let Some(t) = history.try_update_value(|h| h.undo()).flatten() {
+            text.set(t);
+        }
+    };
+    let redo = move || {
+        if let Some(t) = history.try_update_value(|h| h.redo()).flatten() {
+            text.set(t);
+        }
+    };
     // What loading an example or a file replaced, kept (and autosaved) until dismissed.
-    let replaced = RwSignal::new(storage::load_replaced());
     Effect::new(move |_| {
         let r = replaced.get();
         if let Err(e) = storage::save_replaced(r.as_deref()) {
             save_error.set(Some(e));
         }
     });
+    let theme = RwSignal::new(storage::theme());
+    Effect::new(move |_| {
+        let t = theme.get();
+        browser::apply_theme(t.as_deref());
+        if let Err(e) = storage::set_theme(t.as_deref()) {
+            save_error.set(Some(e));
+        }
+    });
+    let screen = RwSignal::new(Screen::Workspace);
     let parsed = Memo::new(move |_| parse_scenario(&text.get()).map(|_| ()));
     let report = RwSignal::new(None::<Result<RunReport, String>>);
     // The text the report was computed from: the results say so when the text has changed.
@@ -42,8 +147,9 @@ pub fn App() -> impl IntoView {
     let adhoc = RwSignal::new(None::<Result<StepResult, String>>);
     let draft = RequestDraft::new();
     let jump = RwSignal::new(None::<Pos>);
+    let format_error = RwSignal::new(None::<String>);
 
-    let run_all = move |_| {
+    let run_all = move || {
         let source = text.get_untracked();
         let result = parse_scenario(&source)
             .and_then(|s| run_scenario(&s))
@@ -57,7 +163,24 @@ pub fn App() -> impl IntoView {
         report.set(Some(result));
         ran_text.set(Some(source));
     };
-    let load_example = move |source: String| {
+    // Pretty-prints the JSON (2 spaces, members in the user's order); refuses broken JSON.
+    let format = move |_| {
+        let t = text.get_untracked();
+        match json::parse(&t) {
+            Ok(doc) => {
+                format_error.set(None);
+                let pretty = doc.to_pretty();
+                if pretty != t {
+                    text.set(pretty);
+                }
+            }
+            Err(e) => format_error.set(Some(format!(
+                "Not formatted: the JSON has an error at {}: {}",
+                e.pos, e.message
+            ))),
+        }
+    };
+    let load_text = move |source: String| {
         let current = text.get_untracked();
         let is_own = !current.trim().is_empty()
             && current != source
@@ -71,6 +194,7 @@ pub fn App() -> impl IntoView {
         selected.set(None);
         adhoc.set(None);
     };
+    let on_load = Callback::new(load_text);
     // Swaps the replaced text back in; what was shown is kept in its place.
     let restore = move |_| {
         if let Some(previous) = replaced.get_untracked() {
@@ -90,47 +214,168 @@ pub fn App() -> impl IntoView {
                 .and_then(|r| r.steps.get(idx).cloned())
         })
     };
+    // Keyboard: Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Ctrl+Y) undo and redo scenario edits when
+    // the JSON editor or nothing has the focus (other fields keep their own undo);
+    // Ctrl/Cmd+Enter runs all steps; Alt+1..6 switch screens.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let ctrl = ev.ctrl_key() || ev.meta_key();
+        let key = ev.key();
+        let active = document().active_element();
+        let in_main_editor = active
+            .as_ref()
+            .and_then(|a| a.get_attribute("data-testid"))
+            .is_some_and(|t| t == "editor");
+        let in_body = active.as_ref().is_none_or(|a| a.tag_name() == "BODY");
+        if ctrl && (in_main_editor || in_body) {
+            let k = key.to_lowercase();
+            if k == "z" && !ev.shift_key() {
+                ev.prevent_default();
+                undo();
+            } else if (k == "z" && ev.shift_key()) || k == "y" {
+                ev.prevent_default();
+                redo();
+            }
+        }
+        if ctrl && key == "Enter" && parsed.with_untracked(|p| p.is_ok()) {
+            ev.prevent_default();
+            screen.set(Screen::Workspace);
+            run_all();
+        }
+        if ev.alt_key() && !ctrl {
+            if let Some(s) = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| Screen::ALL.get(i))
+            {
+                ev.prevent_default();
+                screen.set(*s);
+            }
+        }
+    });
+    let theme_value = move || theme.get().unwrap_or_else(|| "system".into());
+    let set_theme = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        theme.set((v != "system").then_some(v));
+    };
+    let tab_keys = move |ev: leptos::ev::KeyboardEvent| {
+        let i = Screen::ALL
+            .iter()
+            .position(|s| *s == screen.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => Some((i + 1) % Screen::ALL.len()),
+            "ArrowLeft" => Some((i + Screen::ALL.len() - 1) % Screen::ALL.len()),
+            "Home" => Some(0),
+            "End" => Some(Screen::ALL.len() - 1),
+            _ => None,
+        };
+        if let Some(n) = next.and_then(|n| Screen::ALL.get(n)) {
+            ev.prevent_default();
+            screen.set(*n);
+            if let Some(el) = document().get_element_by_id(&format!("tab-{}", n.slug())) {
+                if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+    let hidden = move |s: Screen| move || screen.get() != s;
 
     view! {
         <header class="top">
-            <h1>"kmslab"</h1>
-            <p class="tagline">"AWS IAM + KMS playground: every decision explained"</p>
-            <ExamplePicker on_load=load_example />
+            <div class="top-row">
+                <h1>"kmslab"</h1>
+                <p class="tagline">"AWS IAM + KMS playground: every decision explained"</p>
+                <div class="top-actions">
+                    <button type="button" class="secondary small" data-testid="undo" title="Undo (Ctrl+Z)" on:click=move |_| undo() disabled=move || !can_undo.get()>"Undo"</button>
+                    <button type="button" class="secondary small" data-testid="redo" title="Redo (Ctrl+Shift+Z)" on:click=move |_| redo() disabled=move || !can_redo.get()>"Redo"</button>
+                    <label class="theme">"Theme "
+                        <select data-testid="theme" prop:value=theme_value on:change=set_theme>
+                            <option value="system">"System"</option>
+                            <option value="light">"Light"</option>
+                            <option value="dark">"Dark"</option>
+                        </select>
+                    </label>
+                </div>
+            </div>
+            <ExamplePicker on_load=load_text />
+            <nav class="tabs" role="tablist" aria-label="Screens" on:keydown=tab_keys>
+                {Screen::ALL.iter().enumerate().map(|(i, s)| {
+                    let s = *s;
+                    view! {
+                        <button type="button" role="tab" class="tab"
+                            id=format!("tab-{}", s.slug())
+                            data-testid=format!("tab-{}", s.slug())
+                            aria-controls=format!("screen-{}", s.slug())
+                            aria-selected=move || if screen.get() == s { "true" } else { "false" }
+                            tabindex=move || if screen.get() == s { "0" } else { "-1" }
+                            title=format!("Alt+{}", i + 1)
+                            on:click=move |_| screen.set(s)
+                        >{s.title()}</button>
+                    }
+                }).collect_view()}
+            </nav>
         </header>
-        <main class="layout">
-            <section class="pane editor-pane">
+        {move || share_notice.get().map(|n| {
+            let (class, tid, msg) = match n {
+                Ok(m) => ("notice", "share-opened", m),
+                Err(m) => ("parse-error", "share-error", m),
+            };
+            view! {
+                <p class=class role="status" data-testid=tid>
+                    {msg} " " <button type="button" class="small secondary" on:click=move |_| share_notice.set(None)>"Dismiss"</button>
+                </p>
+            }
+        })}
+        <Show when=move || replaced.with(|r| r.is_some())>
+            <p class="notice" data-testid="replaced-notice">
+                "Your earlier text was replaced and is kept here. "
+                <button type="button" data-testid="restore" on:click=restore>"Swap it back"</button>
+                " "
+                <button type="button" class="secondary" data-testid="forget-replaced" on:click=move |_| replaced.set(None)>"Forget it"</button>
+            </p>
+        </Show>
+        <Show when=move || save_error.with(|e| e.is_some())>
+            <p class="warn" role="alert" data-testid="save-error">
+                "Not saved in this browser: " {move || save_error.get().unwrap_or_default()}
+                " — export your text (Library) before closing the tab."
+            </p>
+        </Show>
+        <main class="layout" class:wide=move || !with_editor(screen.get())>
+            <section class="pane editor-pane" class:hidden=move || !with_editor(screen.get())>
                 <div class="pane-head">
                     <h2>"Scenario"</h2>
-                    <button data-testid="run-all" on:click=run_all disabled=move || parsed.with(|p| p.is_err())>
-                        "Run all steps"
-                    </button>
+                    <div class="actions">
+                        <button type="button" class="secondary" data-testid="format" title="Pretty-print the JSON" on:click=format>"Format"</button>
+                        <button data-testid="run-all" title="Ctrl+Enter" on:click=move |_| { screen.set(Screen::Workspace); run_all(); } disabled=move || parsed.with(|p| p.is_err())>
+                            "Run all steps"
+                        </button>
+                    </div>
                 </div>
-                <Show when=move || replaced.with(|r| r.is_some())>
-                    <p class="notice" data-testid="replaced-notice">
-                        "Your earlier text was replaced and is kept here. "
-                        <button type="button" data-testid="restore" on:click=restore>"Swap it back"</button>
-                        " "
-                        <button type="button" class="secondary" data-testid="forget-replaced" on:click=move |_| replaced.set(None)>"Forget it"</button>
-                    </p>
-                </Show>
-                <Editor text=text error=Signal::derive(move || parsed.get().err()) jump=jump />
-                <Show when=move || save_error.with(|e| e.is_some())>
-                    <p class="warn" data-testid="save-error">
-                        "Not saved in this browser: " {move || save_error.get().unwrap_or_default()}
-                        " — export your text before closing the tab."
-                    </p>
-                </Show>
+                {move || format_error.get().map(|e| view! { <p class="parse-error" role="alert" data-testid="format-error">{e}</p> })}
+                <Editor text=text error=Signal::derive(move || parsed.get().err()) jump=jump typed=typed />
                 <LintPanel text=text jump=jump />
             </section>
-            <section class="pane results-pane">
+            // Every screen stays mounted (hidden when not current), so a console's log or a
+            // half-filled form survives a trip to another tab.
+            <section class="pane results-pane" role="tabpanel" id="screen-workspace" aria-labelledby="tab-workspace" data-testid="screen-workspace" class:hidden=hidden(Screen::Workspace)>
                 <Show when=move || stale.get()>
                     <p class="notice" data-testid="stale">"The scenario changed since this run. Run again to update the results."</p>
                 </Show>
                 <ResultsTable report=report selected=selected />
                 {move || selected_trace().map(|step| view! { <StepDetail step=step draft=draft /> })}
                 <ComposeForm text=text draft=draft result=adhoc />
+            </section>
+            <section class="pane" role="tabpanel" id="screen-forms" aria-labelledby="tab-forms" data-testid="screen-forms" class:hidden=hidden(Screen::Forms)>
+                <SectionForms text=text />
+            </section>
+            <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
                 <KmsConsole text=text />
                 <IamConsole text=text />
+            </section>
+            <section class="pane" role="tabpanel" id="screen-library" aria-labelledby="tab-library" data-testid="screen-library" class:hidden=hidden(Screen::Library)>
+                <Library text=text on_load=on_load />
             </section>
         </main>
     }

@@ -8,10 +8,12 @@ mod iam;
 mod key_policy;
 mod keystores;
 mod kms;
+mod library;
 mod lint;
 mod policy_diff;
 mod proxy_calls;
 mod results;
+mod sections;
 mod trace_view;
 
 pub use compose::{ComposeForm, RequestDraft};
@@ -22,10 +24,12 @@ pub use iam::IamConsole;
 pub use key_policy::KeyPolicyEditor;
 pub use keystores::KeyStoresPanel;
 pub use kms::KmsConsole;
+pub use library::Library;
 pub use lint::LintPanel;
 pub use policy_diff::{line_diff, DiffLine, PolicyVersions};
 pub use proxy_calls::ProxyCalls;
 pub use results::ResultsTable;
+pub use sections::SectionForms;
 pub use trace_view::TraceView;
 
 use kmslab_engine::{Decision, StepResult};

@@ -92,6 +92,7 @@ test('KMS console: encrypt a text, decrypt the blob, save the calls as steps', a
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:user/nps-service');
   await con.getByTestId('kms-op').selectOption('Encrypt');
@@ -124,6 +125,7 @@ test('KMS console: encrypt a text, decrypt the blob, save the calls as steps', a
 test('KMS console: a grant used without its token is denied, and the trace shows the grant', async ({ page }) => {
   await fresh(page);
   await page.getByTestId('example-grants-and-tokens').click();
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:user/key-admin');
   await con.getByTestId('kms-op').selectOption('CreateGrant');

@@ -38,6 +38,7 @@ async function call(con: Locator, id: string, op: string, input: object) {
 async function seed(page: Page) {
   await fresh(page);
   await page.getByTestId('editor').fill(SCENARIO);
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('iam-console');
   await expect(con.getByTestId('iam-caller')).toHaveValue(ADMIN);
   let r = await call(con, 'iam-1', 'iam:CreatePolicy', { PolicyName: POLICY, PolicyDocument: doc('*') });

@@ -14,6 +14,7 @@ test('key stores: connect on the simulated clock, break the cluster, see the err
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('editor').fill(JSON.stringify(scenario, null, 2));
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
   const store = con.getByTestId('store-cks-1234567890abcdef0');
@@ -60,6 +61,7 @@ test('external key store: the proxy call is shown beside the trace, and a slow p
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('editor').fill(JSON.stringify(xks, null, 2));
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
   await con.getByTestId('kms-op').selectOption('Encrypt');

@@ -8,6 +8,7 @@ test('key policy editor: located errors, lockout check, PutKeyPolicy and the ini
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('example-grants-and-tokens').click();
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   const editor = con.getByTestId('policy-editor');
   await expect(editor).toHaveValue(/Allow key administration/);
@@ -49,6 +50,7 @@ test('grants panel: create a grant from the form, then revoke it', async ({ page
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('example-grants-and-tokens').click();
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption(ADMIN);
   const form = con.getByTestId('grant-form');

@@ -1,0 +1,149 @@
+import { test, expect } from '@playwright/test';
+import { fresh, watch } from './helpers';
+
+const SMALL = '{\n  "kmslab": 1,\n  "title": "Mine",\n  "keys": [{"id": "k1", "description": "first"}],\n  "steps": []\n}';
+
+test('screens are tabs reachable by keyboard, and the editor colours JSON', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await expect(page.locator('.editor .hl .tok-key').first()).toBeVisible();
+  await page.getByTestId('tab-workspace').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-forms')).toBeFocused();
+  await expect(page.getByTestId('screen-forms')).toBeVisible();
+  await expect(page.getByTestId('screen-workspace')).toBeHidden();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('screen-library')).toBeVisible();
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await page.keyboard.press('Alt+1');
+  await expect(page.getByTestId('screen-workspace')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('format, undo and redo, and autosave across a reload', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill('{"kmslab":1,"title":"Mine","steps":[]}');
+  await page.getByTestId('format').click();
+  await expect(editor).toHaveValue('{\n  "kmslab": 1,\n  "title": "Mine",\n  "steps": []\n}');
+  await page.getByTestId('undo').click();
+  await expect(editor).toHaveValue('{"kmslab":1,"title":"Mine","steps":[]}');
+  await page.getByTestId('redo').click();
+  await expect(editor).toHaveValue(/\n  "title": "Mine"/);
+  // Keyboard undo in the editor goes through the same history.
+  await editor.focus();
+  await page.keyboard.press('Control+z');
+  await expect(editor).toHaveValue('{"kmslab":1,"title":"Mine","steps":[]}');
+  // Broken JSON is not formatted; the message says where.
+  await editor.fill('{"kmslab": 1,, }');
+  await page.getByTestId('format').click();
+  await expect(page.getByTestId('format-error')).toContainText('1:');
+  await editor.fill(SMALL);
+  await page.reload();
+  await expect(page.getByTestId('editor')).toHaveValue(SMALL);
+  expect(errors).toEqual([]);
+});
+
+test('forms and JSON stay in sync, and a breaking edit is refused', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  await page.getByTestId('tab-forms').click();
+  await page.getByTestId('form-section-keys').click();
+  const field = page.locator('[data-path="$.keys[0].description"]');
+  await expect(field).toHaveValue('first');
+  await field.fill('changed in the form');
+  await field.press('Enter');
+  await field.blur();
+  await expect(editor).toHaveValue(/"description": "changed in the form"/);
+  // Copy the key: the copy gets a fresh id.
+  await page.getByTestId('form-keys').getByTestId('form-duplicate').first().click();
+  await expect(editor).toHaveValue(/"id": "k1-copy"/);
+  // The JSON editor writes back into the form.
+  await editor.fill(SMALL.replace('first', 'typed in JSON'));
+  await expect(page.locator('[data-path="$.keys[0].description"]')).toHaveValue('typed in JSON');
+  // Removing the required id breaks the scenario: refused, text unchanged.
+  const before = await editor.inputValue();
+  const id = page.locator('[data-path="$.keys[0].id"]');
+  await id.locator('xpath=..').getByRole('button', { name: 'Remove id' }).click();
+  await expect(page.getByTestId('form-refused')).toContainText('Not changed');
+  await expect(editor).toHaveValue(before);
+  expect(errors).toEqual([]);
+});
+
+test('named saves, export, and a malformed import that loses nothing', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('save-name').fill('first try');
+  await page.getByTestId('save-as').click();
+  await expect(page.getByTestId('saves')).toContainText('first try');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('mine.json');
+
+  await page.getByTestId('import').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{\n  "kmslab": 1,\n  "steps": [\n    {"id": "a", "call": }\n  ]\n}') });
+  await expect(page.getByTestId('import-error')).toContainText('broken.json:4:');
+  await page.getByTestId('tab-workspace').click();
+  await expect(editor).toHaveValue(SMALL);
+
+  // Load the save back over other text: the other text is kept as the replaced text.
+  await editor.fill('{"kmslab": 1, "title": "Other", "steps": []}');
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('save-load').click();
+  await page.getByTestId('tab-workspace').click();
+  await expect(editor).toHaveValue(SMALL);
+  await expect(page.getByTestId('replaced-notice')).toBeVisible();
+  await page.reload();
+  await page.getByTestId('tab-library').click();
+  await expect(page.getByTestId('saves')).toContainText('first try');
+  await page.getByTestId('save-delete').click();
+  await page.getByTestId('save-delete-confirm').click();
+  await expect(page.getByTestId('save-item')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a share link round-trips the scenario, and a damaged one is refused', async ({ page, context }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('editor').fill(SMALL);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('make-share-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toMatch(/#s=[A-Za-z0-9_-]+$/);
+
+  const other = await context.newPage();
+  await other.goto('./');
+  await other.evaluate(() => localStorage.clear());
+  // Through a blank page: going to the same URL with only a new fragment would not reload.
+  await other.goto('about:blank');
+  await other.goto(link);
+  await expect(other.getByTestId('share-opened')).toBeVisible();
+  await expect(other.getByTestId('editor')).toHaveValue(SMALL);
+  expect(other.url()).not.toContain('#s=');
+
+  const damaged = link.slice(0, -6);
+  await other.goto('about:blank');
+  await other.goto(damaged);
+  await expect(other.getByTestId('share-error')).toContainText('could not be opened');
+  await expect(other.getByTestId('editor')).toHaveValue(SMALL);
+  expect(errors).toEqual([]);
+});
+
+test('the theme follows the choice and survives a reload', async ({ page }) => {
+  await fresh(page);
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(bg).toBe('rgb(22, 24, 28)');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('theme').selectOption('system');
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
+});
