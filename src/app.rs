@@ -149,20 +149,46 @@ pub fn App() -> impl IntoView {
     let jump = RwSignal::new(None::<Pos>);
     let format_error = RwSignal::new(None::<String>);
 
-    let run_all = move || {
+    // Runs the steps up to and including `upto` (all of them with `None`): the steps before a
+    // step build the world it runs in, so one step is never run alone.
+    let run_steps = move |upto: Option<usize>| {
         let source = text.get_untracked();
         let result = parse_scenario(&source)
-            .and_then(|s| run_scenario(&s))
+            .and_then(|mut s| {
+                if let Some(last) = upto {
+                    s.steps.truncate(last + 1);
+                }
+                run_scenario(&s)
+            })
             .map_err(|e| e.to_string());
         let first_failure = result.as_ref().ok().and_then(|r| {
             r.steps
                 .iter()
                 .position(|s| s.expectation.as_ref().is_some_and(|e| !e.passed))
         });
-        selected.set(first_failure.or(Some(0)));
+        let last = result
+            .as_ref()
+            .ok()
+            .map(|r| r.steps.len().saturating_sub(1));
+        selected.set(first_failure.or(if upto.is_some() { last } else { Some(0) }));
         report.set(Some(result));
         ran_text.set(Some(source));
     };
+    let run_all = move || run_steps(None);
+    let step_ids = Memo::new(move |_| {
+        text.with(|t| {
+            parse_scenario(t)
+                .map(|s| {
+                    s.steps
+                        .iter()
+                        .enumerate()
+                        .map(|(i, st)| st.id.clone().unwrap_or_else(|| format!("#{}", i + 1)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let run_to = RwSignal::new(String::new());
     // Pretty-prints the JSON (2 spaces, members in the user's order); refuses broken JSON.
     let format = move |_| {
         let t = text.get_untracked();
@@ -353,6 +379,23 @@ pub fn App() -> impl IntoView {
                         </button>
                     </div>
                 </div>
+                <form class="row run-to" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let pick = run_to.get_untracked();
+                    let idx = step_ids.with_untracked(|ids| ids.iter().position(|i| *i == pick));
+                    // Nothing picked yet: the select shows its first step.
+                    if let Some(i) = idx.or_else(|| pick.is_empty().then_some(0)) {
+                        screen.set(Screen::Workspace);
+                        run_steps(Some(i));
+                    }
+                }>
+                    <label>"Run up to step "
+                        <select data-testid="run-to-step" prop:value=move || run_to.get() on:change=move |ev| run_to.set(event_target_value(&ev))>
+                            {move || step_ids.get().into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="secondary small" data-testid="run-to" disabled=move || parsed.with(|p| p.is_err()) || step_ids.with(Vec::is_empty)>"Run"</button>
+                </form>
                 {move || format_error.get().map(|e| view! { <p class="parse-error" role="alert" data-testid="format-error">{e}</p> })}
                 <Editor text=text error=Signal::derive(move || parsed.get().err()) jump=jump typed=typed />
                 <LintPanel text=text jump=jump />

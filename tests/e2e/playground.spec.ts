@@ -147,3 +147,16 @@ test('the theme follows the choice and survives a reload', async ({ page }) => {
   await page.getByTestId('theme').selectOption('system');
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
 });
+
+test('run up to one step: the steps before it run, the ones after do not', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('run-to-step').selectOption('outside');
+  await page.getByTestId('run-to').click();
+  await expect(page.getByTestId('step-row-outside')).toBeVisible();
+  await expect(page.getByTestId('step-row-enc')).toBeVisible();
+  await expect(page.getByTestId('step-row-inside')).toHaveCount(0);
+  await expect(page.getByTestId('step-detail')).toContainText('outside');
+  expect(errors).toEqual([]);
+});
