@@ -15,6 +15,7 @@ mod world;
 pub use edit::{next_step_id, run_with_steps, with_key_policy, with_steps, with_value, PathStep};
 pub use model::*;
 pub use parse::parse_scenario;
+pub(crate) use read::{error_at, Node};
 pub use run::{
     evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
 };
