@@ -7,6 +7,7 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod examples;
+pub mod labs;
 pub mod markdown;
 pub mod storage;
 

@@ -100,10 +100,7 @@ fn classify(line: &str) -> Line<'_> {
         let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
         if (1..=9).contains(&digits) {
             let rest = trimmed.get(digits..).unwrap_or("");
-            if let Some(text) = rest
-                .strip_prefix(". ")
-                .or_else(|| rest.strip_prefix(") "))
-            {
+            if let Some(text) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
                 let n = trimmed
                     .get(..digits)
                     .and_then(|d| d.parse().ok())
@@ -439,7 +436,9 @@ mod tests {
 
     #[test]
     fn headings_paragraphs_and_code_blocks() {
-        let doc = parse("# Title\n\nOne line\ncontinues.\n\n## Sub ##\n```json\n{\"a\": 1}\n\n  x\n```\nafter");
+        let doc = parse(
+            "# Title\n\nOne line\ncontinues.\n\n## Sub ##\n```json\n{\"a\": 1}\n\n  x\n```\nafter",
+        );
         assert_eq!(
             doc,
             vec![
@@ -531,7 +530,11 @@ mod tests {
         );
         assert_eq!(
             parse_inlines("**bold `x*` end**"),
-            vec![Inline::Strong(vec![t("bold "), Inline::Code("x*".into()), t(" end")])]
+            vec![Inline::Strong(vec![
+                t("bold "),
+                Inline::Code("x*".into()),
+                t(" end")
+            ])]
         );
         assert_eq!(parse_inlines("`` a`b ``"), vec![Inline::Code("a`b".into())]);
         assert_eq!(parse_inlines("`open"), vec![t("`open")]);

@@ -40,13 +40,13 @@ pub struct TaskId(pub String);
 
 impl fmt::Display for LabId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -164,7 +164,8 @@ pub struct PolicyCheck {
     pub resources_within: Option<Vec<String>>,
 }
 
-/// One entry of a `sequence`: a user step that succeeded and matches every given field.
+/// One entry of a `sequence`: a user step that the simulator executed (not an authorization-only
+/// step), that succeeded, and that matches every given field.
 #[derive(Debug, Clone)]
 pub struct StepMatcher {
     /// `description`: what the step does, in the user's terms.

@@ -91,19 +91,65 @@ fn check_one(check: &Check, user: &Scenario, base: &RunReport) -> Vec<String> {
     }
 }
 
-/// Runs `user`'s steps followed by `extra`; returns the report and the number of user steps.
-fn run_after(user: &Scenario, extra: &[Step]) -> Result<(RunReport, usize), String> {
-    let mut s = user.clone();
-    let n = s.steps.len();
-    s.lab = None;
-    s.steps
-        .extend(extra.iter().cloned().enumerate().map(|(k, mut st)| {
-            st.index = n + k;
-            st
-        }));
-    run_scenario(&s)
-        .map(|r| (r, n))
-        .map_err(|e| format!("the check could not run on your scenario: {}", e.message))
+/// What a check's steps did after the user's steps.
+struct Probed {
+    /// The results of the check's steps, in order (only those that ran).
+    results: Vec<StepResult>,
+    /// Why the run stopped early: a step could not run (a reference to the output of a step
+    /// that failed, a caller the user's world does not have).
+    stopped: Option<String>,
+}
+
+/// Runs `user`'s steps followed by `extra`. When a step cannot run, the steps before it are
+/// run again on their own so their results still count, and the message names the check's
+/// own preparation steps that failed first (usually the reason).
+fn run_after(user: &Scenario, extra: &[Step]) -> Probed {
+    let n = user.steps.len();
+    let run = |extra: &[Step]| {
+        let mut s = user.clone();
+        s.lab = None;
+        s.steps
+            .extend(extra.iter().cloned().enumerate().map(|(k, mut st)| {
+                st.index = n + k;
+                st
+            }));
+        run_scenario(&s).map(|mut r| r.steps.split_off(n.min(r.steps.len())))
+    };
+    match run(extra) {
+        Ok(results) => Probed {
+            results,
+            stopped: None,
+        },
+        Err(e) => {
+            // The error's path is `$.steps[K]...`: the steps before K ran.
+            let k = failing_step(&e.path)
+                .and_then(|i| i.checked_sub(n))
+                .filter(|&k| k < extra.len());
+            let results = k
+                .and_then(|k| run(extra.get(..k).unwrap_or_default()).ok())
+                .unwrap_or_default();
+            let mut message = format!("the check could not run on your scenario: {}", e.message);
+            for (r, s) in results.iter().zip(extra) {
+                if s.expect.is_none() && r.error.is_some() {
+                    message.push_str(&format!(
+                        "; its preparation step `{}` failed first: {}",
+                        r.id,
+                        why(r)
+                    ));
+                }
+            }
+            Probed {
+                results,
+                stopped: Some(message),
+            }
+        }
+    }
+}
+
+/// The step index of a scenario error's path (`$.steps[12].input` gives 12).
+fn failing_step(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("$.steps[")?;
+    rest.get(..rest.find(']')?)?.parse().ok()
 }
 
 /// How a step is named in a message: its description, the check's, or who calls what.
@@ -130,14 +176,10 @@ fn why(r: &StepResult) -> String {
 }
 
 fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<String> {
-    let (report, n) = match run_after(user, steps) {
-        Ok(x) => x,
-        Err(e) => return vec![format!("{}: {e}", label.unwrap_or("a check"))],
-    };
-    report
-        .steps
+    let probed = run_after(user, steps);
+    let mut out: Vec<String> = probed
+        .results
         .iter()
-        .skip(n)
         .zip(steps)
         .filter_map(|(r, s)| {
             let e = r.expectation.as_ref().filter(|e| !e.passed)?;
@@ -148,7 +190,11 @@ fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<Stri
                 why(r)
             ))
         })
-        .collect()
+        .collect();
+    if let Some(m) = probed.stopped {
+        out.push(format!("{}: {m}", label.unwrap_or("a check")));
+    }
+    out
 }
 
 /// A principal an `only` check probes: its user or role ARN, and the ARN it calls as.
@@ -212,15 +258,14 @@ fn check_only(
         s.id = None;
         s
     }));
-    let (report, n) = match run_after(user, &steps) {
-        Ok(x) => x,
-        Err(e) => {
-            out.push(format!("{label}: {e}"));
-            return out;
-        }
-    };
-    let results = report.steps.get(n..).unwrap_or_default();
-    let (setup, probes) = results.split_at(only.setup.len().min(results.len()));
+    let probed = run_after(user, &steps);
+    if let Some(m) = probed.stopped {
+        out.push(format!("{label}: {m}"));
+        return out;
+    }
+    let (setup, probes) = probed
+        .results
+        .split_at(only.setup.len().min(probed.results.len()));
     for (r, s) in setup.iter().zip(&only.setup) {
         if let Some(e) = r.expectation.as_ref().filter(|e| !e.passed) {
             out.push(format!(
@@ -282,6 +327,8 @@ fn matches(m: &StepMatcher, s: &Step, r: &StepResult) -> bool {
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case(&m.call))
         && r.error.is_none()
+        // Only calls that happened: a step that only asks for a decision changes nothing.
+        && !r.authorization_only
         && m.input.as_ref().is_none_or(|want| {
             s.input
                 .as_ref()

@@ -171,3 +171,23 @@ fn bad_labs_are_located_errors() {
         assert!(e.message.contains(message), "{e}");
     }
 }
+
+#[test]
+fn a_check_that_cannot_run_says_which_preparation_failed() {
+    let lab = r#"{"id": "t", "track": "course", "order": 1, "summary": "s", "tasks": [
+  {"id": "a", "title": "t", "description": "d", "checks": [
+    {"description": "bob decrypts", "steps": [
+      {"caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:DescribeKey", "input": {"KeyId": "k1"}, "expect": {"decision": "Allow"}},
+      {"id": "lab-enc", "caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:Encrypt", "input": {"KeyId": "k1", "Plaintext": "aGk="}},
+      {"caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:Decrypt",
+       "input": {"CiphertextBlob": "${lab-enc.CiphertextBlob}"}, "expect": {"decision": "Allow"}}]}]}]}"#;
+    let got = statuses(&scenario(ALICE, lab, ""));
+    let f = &got[0].2;
+    // The first probe ran (alice may not DescribeKey: the key policy gives her Decrypt only).
+    assert!(f[0].contains("expected Allow, got ImplicitDeny"), "{f:?}");
+    assert!(
+        f[1].starts_with("bob decrypts: the check could not run on your scenario")
+            && f[1].contains("its preparation step `lab-enc` failed first: AccessDeniedException"),
+        "{f:?}"
+    );
+}
