@@ -23,7 +23,10 @@ macro_rules! lab_file {
 }
 
 /// Every bundled lab, seeds first, then the course.
-pub const LAB_FILES: &[LabFile] = &[lab_file!("00-seed-000-byok-service-account")];
+pub const LAB_FILES: &[LabFile] = &[
+    lab_file!("00-seed-000-byok-service-account"),
+    lab_file!("01-seed-001-nps-least-privilege"),
+];
 
 /// A lab as the app lists and opens it.
 #[derive(Debug, Clone)]

@@ -174,7 +174,7 @@ pub struct StepMatcher {
     pub call: String,
     /// `input`: a subset of the step's input as written.
     pub input: Option<serde_json::Value>,
-    /// `caller`: the resolved caller ARN.
+    /// `caller`: the resolved caller ARN; a role ARN also matches its sessions.
     pub caller: Option<String>,
     /// `notAccessKeyId`: the step is signed with an access key, and not this one.
     pub not_access_key_id: Option<String>,

@@ -336,10 +336,31 @@ fn matches(m: &StepMatcher, s: &Step, r: &StepResult) -> bool {
         })
         && m.caller
             .as_ref()
-            .is_none_or(|c| r.caller.as_deref() == Some(c.as_str()))
+            .is_none_or(|c| r.caller.as_deref().is_some_and(|got| same_principal(c, got)))
         && m.not_access_key_id
             .as_ref()
             .is_none_or(|old| matches!(&s.caller, Some(CallerSpec::AccessKey(k)) if k != old))
+}
+
+/// Whether the caller `got` is `want`: the same ARN, or a session of the role `want`
+/// (`arn:aws:sts::A:assumed-role/NAME/SESSION` for `arn:aws:iam::A:role/NAME`; role paths are
+/// not part of a session ARN, so they are ignored).
+pub(super) fn same_principal(want: &str, got: &str) -> bool {
+    if want == got {
+        return true;
+    }
+    let (w, g): (Vec<&str>, Vec<&str>) =
+        (want.splitn(6, ':').collect(), got.splitn(6, ':').collect());
+    match (w.as_slice(), g.as_slice()) {
+        ([_, wp, "iam", _, wa, wr], [_, gp, "sts", _, ga, gr]) => {
+            let role = wr.strip_prefix("role/").and_then(|r| r.rsplit('/').next());
+            let session_role = gr
+                .strip_prefix("assumed-role/")
+                .and_then(|r| r.split('/').next());
+            wp == gp && wa == ga && role.is_some() && role == session_role
+        }
+        _ => false,
+    }
 }
 
 fn describe(m: &StepMatcher) -> String {

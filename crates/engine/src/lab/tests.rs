@@ -191,3 +191,26 @@ fn a_check_that_cannot_run_says_which_preparation_failed() {
         "{f:?}"
     );
 }
+
+#[test]
+fn a_role_arn_matches_its_sessions() {
+    use super::check::same_principal;
+    let role = "arn:aws:iam::111122223333:role/app";
+    assert!(same_principal(
+        role,
+        "arn:aws:sts::111122223333:assumed-role/app/worker"
+    ));
+    assert!(same_principal(
+        "arn:aws:iam::111122223333:role/team/app",
+        "arn:aws:sts::111122223333:assumed-role/app/x"
+    ));
+    assert!(!same_principal(
+        role,
+        "arn:aws:sts::111122223333:assumed-role/apps/worker"
+    ));
+    assert!(!same_principal(
+        role,
+        "arn:aws:sts::444455556666:assumed-role/app/worker"
+    ));
+    assert!(!same_principal(role, "arn:aws:iam::111122223333:user/app"));
+}
