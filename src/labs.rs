@@ -26,6 +26,7 @@ macro_rules! lab_file {
 pub const LAB_FILES: &[LabFile] = &[
     lab_file!("00-seed-000-byok-service-account"),
     lab_file!("01-seed-001-nps-least-privilege"),
+    lab_file!("02-seed-002-custom-key-store-managers"),
 ];
 
 /// A lab as the app lists and opens it.
