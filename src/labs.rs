@@ -27,6 +27,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("00-seed-000-byok-service-account"),
     lab_file!("01-seed-001-nps-least-privilege"),
     lab_file!("02-seed-002-custom-key-store-managers"),
+    lab_file!("03-seed-003-key-policy-anatomy"),
 ];
 
 /// A lab as the app lists and opens it.

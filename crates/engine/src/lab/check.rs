@@ -191,7 +191,9 @@ fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<Stri
             ))
         })
         .collect();
-    if let Some(m) = probed.stopped {
+    // A step that cannot run usually follows one that failed its `expect` (its output is
+    // missing): that failure already says what to fix.
+    if let (Some(m), true) = (probed.stopped, out.is_empty()) {
         out.push(format!("{}: {m}", label.unwrap_or("a check")));
     }
     out
