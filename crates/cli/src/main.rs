@@ -3,9 +3,14 @@
 //! `kmslab run [--trace] [--json] FILE...` prints each step's decision, error and reason, checks
 //! every `expect`, and ends with `N passed, N failed`. Exit status: 0 when all expectations hold,
 //! 1 when any fails, 2 when a file cannot be read or is not a valid scenario.
+//!
+//! `kmslab lab check LAB.json [SCENARIO.json]` checks a lab's tasks against a scenario (the lab's
+//! own starting scenario when none is given): a line per task, ✓ or ✗, and why a task fails.
+//! Exit status: 0 when every task passes, 1 when one fails, 2 on bad input.
 
 use kmslab_engine::iam::policy::{Policy, PolicyKind};
 use kmslab_engine::json::{self, JsonPath};
+use kmslab_engine::lab::check_lab;
 use kmslab_engine::lint::{lint_policy, lint_scenario, Finding, Severity};
 use kmslab_engine::{parse_scenario, run_scenario};
 use std::process::ExitCode;
@@ -15,6 +20,7 @@ const USAGE: &str = "kmslab: an AWS IAM + KMS playground
 usage:
   kmslab run [--trace] [--json] FILE...   run scenarios and check their expectations
   kmslab lint FILE...                     report findings in a scenario's policies, or in a policy document
+  kmslab lab check LAB [SCENARIO]         check a lab's tasks against SCENARIO (default: the lab's start)
   kmslab --version
 
 exit status: 0 all expectations hold (lint: no errors), 1 an expectation failed (lint: an error
@@ -25,6 +31,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("lint") => lint(&args[1..]),
+        Some("lab") => lab(&args[1..]),
         Some("--version" | "-V") => {
             println!("kmslab {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -263,5 +270,57 @@ fn policy_has_principal(doc: &json::Json) -> bool {
     match &stmts.value {
         json::JsonValue::Array(items) => items.iter().any(has),
         _ => has(stmts),
+    }
+}
+
+fn lab(args: &[String]) -> ExitCode {
+    let (lab_file, scenario_file) = match args {
+        [cmd, lab] if cmd == "check" => (lab, lab),
+        [cmd, lab, scenario] if cmd == "check" => (lab, scenario),
+        _ => {
+            eprintln!("kmslab lab: write `kmslab lab check LAB.json [SCENARIO.json]`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let parsed = |file: &str| {
+        read(file).and_then(|src| parse_scenario(&src).map_err(|e| e.in_file(file).to_string()))
+    };
+    let inputs = parsed(lab_file).and_then(|start| {
+        let lab = start
+            .lab
+            .clone()
+            .ok_or_else(|| format!("{lab_file}: not a lab (the scenario has no `lab` object)"))?;
+        let user = if scenario_file == lab_file {
+            start
+        } else {
+            parsed(scenario_file)?
+        };
+        Ok((lab, user))
+    });
+    let (lab, user) = match inputs {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = check_lab(&lab, &user);
+    println!(
+        "{scenario_file}: lab {} ({})",
+        lab.id,
+        user.title.as_deref().unwrap_or("untitled")
+    );
+    for (task, status) in lab.tasks.iter().zip(&report.tasks) {
+        let mark = if status.passed { "✓" } else { "✗" };
+        println!("  {mark} {:<24} {}", task.id, task.title);
+        for f in &status.failures {
+            println!("      - {f}");
+        }
+    }
+    println!("{} of {} tasks pass", report.passed(), report.tasks.len());
+    if report.complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

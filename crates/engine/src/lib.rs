@@ -11,6 +11,7 @@ pub mod identity;
 pub mod json;
 pub mod keystore;
 pub mod kms;
+pub mod lab;
 pub mod lint;
 pub mod scenario;
 pub mod share;

@@ -18,6 +18,7 @@ pub use edit::{
 };
 pub use model::*;
 pub use parse::parse_scenario;
+pub(crate) use read::{error_at, Node};
 pub use run::{
     evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
 };

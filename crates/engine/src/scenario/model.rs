@@ -42,6 +42,8 @@ pub struct Scenario {
     pub clusters: Vec<crate::keystore::cloudhsm::Cluster>,
     /// `steps`.
     pub steps: Vec<Step>,
+    /// `lab`: the tasks, when the scenario is a lab (see `docs/labs.md`).
+    pub lab: Option<crate::lab::Lab>,
 }
 
 /// `defaults`.

@@ -53,6 +53,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
             "keys",
             "grants",
             "steps",
+            "lab",
         ],
     )?;
     let get = |k: &str| members.iter().find(|m| m.key == k);
@@ -269,6 +270,18 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         }
         steps.push(step);
     }
+    let lab = get("lab")
+        .map(|m| {
+            let read_step = |n: Node<'_>, i: usize| parse_step(n, i, &ctx);
+            crate::lab::parse_lab(
+                Node {
+                    json: &m.value,
+                    path: &root.key("lab"),
+                },
+                &read_step,
+            )
+        })
+        .transpose()?;
     let scenario = Scenario {
         title,
         description,
@@ -284,6 +297,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         stores,
         clusters,
         steps,
+        lab,
     };
     super::world::check_references(&scenario)?;
     Ok(scenario)

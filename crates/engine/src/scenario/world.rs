@@ -152,6 +152,8 @@ impl Scenario {
             stores: self.stores.clone(),
             clusters: self.clusters.clone(),
             steps: Vec::new(),
+            // The world, not the exercise: runs never read the lab.
+            lab: None,
         }
     }
 
