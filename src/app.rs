@@ -2,8 +2,8 @@
 //! share-link loading, the theme, keyboard shortcuts, and the screens as tabs.
 
 use crate::components::{
-    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Library, LintPanel, RequestDraft,
-    ResultsTable, SectionForms, TraceView,
+    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Labs, Library, LintPanel,
+    RequestDraft, ResultsTable, SectionForms, TraceView,
 };
 use crate::examples::EXAMPLES;
 use crate::history::History;
@@ -21,16 +21,19 @@ pub enum Screen {
     Forms,
     /// The KMS and IAM consoles: calls as a principal, key policies, grants, key stores.
     Consoles,
+    /// Labs: instructions and automatically checked tasks.
+    Labs,
     /// Saves, files and share links.
     Library,
 }
 
 impl Screen {
     /// Every screen, in tab order.
-    pub const ALL: [Screen; 4] = [
+    pub const ALL: [Screen; 5] = [
         Screen::Workspace,
         Screen::Forms,
         Screen::Consoles,
+        Screen::Labs,
         Screen::Library,
     ];
 
@@ -40,6 +43,7 @@ impl Screen {
             Screen::Workspace => "Workspace",
             Screen::Forms => "Forms",
             Screen::Consoles => "Consoles",
+            Screen::Labs => "Labs",
             Screen::Library => "Library",
         }
     }
@@ -50,6 +54,7 @@ impl Screen {
             Screen::Workspace => "workspace",
             Screen::Forms => "forms",
             Screen::Consoles => "consoles",
+            Screen::Labs => "labs",
             Screen::Library => "library",
         }
     }
@@ -416,6 +421,9 @@ pub fn App() -> impl IntoView {
             <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
                 <KmsConsole text=text />
                 <IamConsole text=text />
+            </section>
+            <section class="pane" role="tabpanel" id="screen-labs" aria-labelledby="tab-labs" data-testid="screen-labs" class:hidden=hidden(Screen::Labs)>
+                <Labs text=text on_load=on_load />
             </section>
             <section class="pane" role="tabpanel" id="screen-library" aria-labelledby="tab-library" data-testid="screen-library" class:hidden=hidden(Screen::Library)>
                 <Library text=text on_load=on_load />

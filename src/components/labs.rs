@@ -1,0 +1,210 @@
+//! The labs screen: the index of bundled labs, and the open lab's instructions, tasks (checked
+//! by the engine on every edit), hints and reset.
+//!
+//! The lab being worked on is the one named by the scenario text's own `lab.id`: opening a lab
+//! loads its starting scenario (or the user's earlier work on it) into the editor, and the
+//! user's text is kept per lab in this browser. Tasks are judged against the bundled lab's
+//! definition, so editing the `lab` object in the JSON cannot tick a task; a lab that is not
+//! bundled (one shared by link, say) is judged by its own definition.
+
+use crate::labs::{index as lab_index, track_title, LabEntry as Entry};
+use crate::markdown::Markdown;
+use crate::storage;
+use kmslab_engine::lab::{check_lab, Lab, LabReport, Track};
+use kmslab_engine::{parse_scenario, Scenario};
+use leptos::prelude::*;
+
+/// The lab the text is working on and how it fares: (the lab, its title, its instructions, the
+/// report, the starting text when bundled).
+#[derive(Clone)]
+struct Progress {
+    lab: Lab,
+    title: String,
+    instructions: String,
+    report: LabReport,
+    start: Option<&'static str>,
+}
+
+/// Judges the text's lab (the bundled definition when there is one).
+fn progress(text: &str, bundled: &[Entry]) -> Option<Result<Progress, String>> {
+    let scenario: Scenario = match parse_scenario(text) {
+        Ok(s) => s,
+        // Not a scenario right now (mid-edit): only a lab file in progress says so.
+        Err(e) => {
+            return text
+                .contains("\"lab\"")
+                .then(|| Err(format!("{} at {}: {}", e.pos, e.path, e.message)))
+        }
+    };
+    let own = scenario.lab.clone()?;
+    let entry = bundled.iter().find(|e| e.lab.id == own.id);
+    let lab = entry.map_or(own, |e| e.lab.clone());
+    let report = check_lab(&lab, &scenario);
+    Some(Ok(Progress {
+        title: entry
+            .map(|e| e.title.clone())
+            .or_else(|| scenario.title.clone())
+            .unwrap_or_else(|| lab.id.to_string()),
+        instructions: entry
+            .map(|e| e.instructions.clone())
+            .or_else(|| scenario.description.clone())
+            .unwrap_or_default(),
+        start: entry.map(|e| e.source),
+        lab,
+        report,
+    }))
+}
+
+/// The labs screen.
+#[component]
+pub fn Labs(
+    /// The scenario text: a lab's scenario while the user works on it.
+    text: RwSignal<String>,
+    /// Loads a text into the workspace (keeping what it replaces).
+    on_load: Callback<String>,
+) -> impl IntoView {
+    let bundled = StoredValue::new(lab_index());
+    let current = RwSignal::new(None::<Result<Progress, String>>);
+    let save_error = RwSignal::new(None::<String>);
+    // Every edit re-checks the tasks; the user's work on a lab is kept per lab, so opening it
+    // again resumes it.
+    Effect::new(move |_| {
+        let p = text.with(|t| {
+            let p = bundled.with_value(|b| progress(t, b));
+            if let Some(Ok(p)) = &p {
+                save_error.set(storage::set_lab_text(&p.lab.id.0, Some(t)).err());
+            }
+            p
+        });
+        current.set(p);
+    });
+    // Showing the index while a lab's scenario is in the editor.
+    let browsing = RwSignal::new(false);
+    let open = move |e: &Entry| {
+        let resumed = storage::lab_text(&e.lab.id.0).filter(|t| !t.trim().is_empty());
+        browsing.set(false);
+        on_load.run(resumed.unwrap_or_else(|| e.source.to_string()));
+    };
+    let confirm_reset = RwSignal::new(false);
+
+    let index = move || {
+        let list = bundled.with_value(|b| b.clone());
+        let section = move |track: Track, list: &[Entry]| {
+            let items = list
+                .iter()
+                .filter(|e| e.lab.track == track)
+                .map(|e| {
+                    let entry = e.clone();
+                    let started = storage::lab_text(&e.lab.id.0).is_some();
+                    view! {
+                        <li class="lab-card" data-testid=format!("lab-{}", e.lab.id)>
+                            <button type="button" class="link lab-open" data-testid="lab-open" on:click=move |_| open(&entry)>
+                                {e.title.clone()}
+                            </button>
+                            {started.then(|| view! { <span class="badge none">"started"</span> })}
+                            <p class="hint">{e.lab.summary.clone()}</p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <h3>{track_title(track)}</h3><ol class="lab-list">{items}</ol> }
+        };
+        view! {
+            <div class="lab-index" data-testid="lab-index">
+                <p class="hint">"Each lab loads a scenario into the editor with instructions and tasks; the tasks are checked as you edit. Your work on each lab is kept in this browser."</p>
+                {section(Track::Seeds, &list)}
+                {section(Track::Course, &list)}
+            </div>
+        }
+    };
+
+    view! {
+        <section class="labs" data-testid="labs">
+            <h2>"Labs"</h2>
+            {move || save_error.get().map(|e| view! { <p class="warn" role="alert">"Lab progress not saved in this browser: " {e}</p> })}
+            {move || match current.get().filter(|_| !browsing.get()) {
+                None => index().into_any(),
+                Some(Err(e)) => view! {
+                    <div data-testid="lab-broken">
+                        <p class="parse-error" role="alert">"The lab's scenario has an error, so its tasks cannot be checked: " {e}</p>
+                        {index()}
+                    </div>
+                }.into_any(),
+                Some(Ok(p)) => {
+                    let total = p.report.tasks.len();
+                    let done = p.report.passed();
+                    let start = p.start;
+                    let reset = move |_| {
+                        if let Some(s) = start {
+                            confirm_reset.set(false);
+                            on_load.run(s.to_string());
+                        }
+                    };
+                    let tasks = p.lab.tasks.iter().zip(p.report.tasks.iter()).enumerate().map(|(i, (task, status))| {
+                        let shown_hints = RwSignal::new(0usize);
+                        let hints = task.hints.clone();
+                        let n_hints = hints.len();
+                        let passed = status.passed;
+                        view! {
+                            <li class="task" class:passed=passed data-testid=format!("task-{}", task.id) data-status=if passed { "passed" } else { "open" }>
+                                <h4>
+                                    <span class="mark" aria-label=if passed { "done" } else { "not done yet" }>{if passed { "✓" } else { "○" }}</span>
+                                    {format!(" {}. {}", i + 1, task.title)}
+                                </h4>
+                                <Markdown text=task.description.clone() />
+                                {(!passed && !status.failures.is_empty()).then(|| view! {
+                                    <ul class="task-failures" data-testid="task-failures">
+                                        {status.failures.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                                {(n_hints > 0).then(|| view! {
+                                    <div class="hints">
+                                        {move || hints.iter().take(shown_hints.get()).map(|h| view! {
+                                            <div class="hint-text" data-testid="hint"><Markdown text=h.clone() /></div>
+                                        }).collect_view()}
+                                        <Show when=move || { shown_hints.get() < n_hints }>
+                                            <button type="button" class="small secondary" data-testid="show-hint" on:click=move |_| shown_hints.update(|n| *n += 1)>
+                                                {move || if shown_hints.get() == 0 { "Show a hint".to_string() } else { format!("Another hint ({} left)", n_hints - shown_hints.get()) }}
+                                            </button>
+                                        </Show>
+                                    </div>
+                                })}
+                            </li>
+                        }
+                    }).collect_view();
+                    view! {
+                        <div class="lab" data-testid="lab" data-lab=p.lab.id.to_string()>
+                            <div class="pane-head">
+                                <h3 data-testid="lab-title">{p.title.clone()}</h3>
+                                <button type="button" class="secondary small" data-testid="lab-back" on:click=move |_| browsing.set(true)>"All labs"</button>
+                            </div>
+                            <p class="lab-progress">
+                                <progress max=total value=done></progress>
+                                " "
+                                <span data-testid="lab-progress">{format!("{done} of {total} tasks done")}</span>
+                                {(done == total && total > 0).then(|| view! { <strong class="note" data-testid="lab-complete">" — lab complete!"</strong> })}
+                            </p>
+                            <details class="instructions" open>
+                                <summary>"Instructions"</summary>
+                                <Markdown text=p.instructions.clone() />
+                            </details>
+                            <ol class="tasks">{tasks}</ol>
+                            {start.map(|_| view! {
+                                <Show when=move || confirm_reset.get() fallback=move || view! {
+                                    <button type="button" class="secondary" data-testid="lab-reset" on:click=move |_| confirm_reset.set(true)>"Reset the lab…"</button>
+                                }>
+                                    <p class="notice">
+                                        "Start over from the lab's starting scenario? Your current text is kept as the replaced text. "
+                                        <button type="button" class="danger small" data-testid="lab-reset-confirm" on:click=reset>"Reset"</button>
+                                        " "
+                                        <button type="button" class="secondary small" on:click=move |_| confirm_reset.set(false)>"Cancel"</button>
+                                    </p>
+                                </Show>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,85 @@
+import { test, expect, Page } from '@playwright/test';
+import { readdirSync, readFileSync, existsSync } from 'fs';
+import { join } from 'path';
+import { fresh, watch } from './helpers';
+
+// Every bundled lab, with its solution and its typical wrong attempts (scenarios/labs).
+const DIR = join(__dirname, '..', '..', 'scenarios', 'labs');
+const labs = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+function read(path: string) {
+  const text = readFileSync(path, 'utf8');
+  return { text, doc: JSON.parse(text) };
+}
+
+async function openLab(page: Page, id: string) {
+  await page.getByTestId('tab-labs').click();
+  await page.getByTestId(`lab-${id}`).getByTestId('lab-open').click();
+  await expect(page.getByTestId('lab')).toHaveAttribute('data-lab', id);
+}
+
+test('the lab index lists every bundled lab in two tracks', async ({ page }) => {
+  await fresh(page);
+  await page.getByTestId('tab-labs').click();
+  for (const file of labs) {
+    const { doc } = read(join(DIR, file));
+    await expect(page.getByTestId(`lab-${doc.lab.id}`)).toBeVisible();
+  }
+  await expect(page.getByTestId('lab-index')).toContainText('Walkthroughs');
+  await expect(page.getByTestId('lab-index')).toContainText('Course');
+});
+
+for (const file of labs) {
+  test(`lab ${file}: a wrong attempt is rejected, the solution completes it, reset starts over`, async ({ page }) => {
+    const errors = watch(page);
+    const start = read(join(DIR, file));
+    const id: string = start.doc.lab.id;
+    const tasks: { id: string }[] = start.doc.lab.tasks;
+    await fresh(page);
+    await openLab(page, id);
+    await expect(page.getByTestId('editor')).toHaveValue(start.text);
+    await expect(page.getByTestId('lab-progress')).toContainText(`of ${tasks.length} tasks done`);
+    await expect(page.getByTestId('lab-complete')).toHaveCount(0);
+
+    // Hints come one at a time.
+    const first = page.getByTestId(`task-${tasks[0].id}`);
+    if (await first.getByTestId('show-hint').count()) {
+      await first.getByTestId('show-hint').click();
+      await expect(first.getByTestId('hint')).toHaveCount(1);
+    }
+
+    // Each typical wrong attempt leaves its task open, with the reason.
+    const stem = file.replace(/\.json$/, '');
+    const wrongDir = join(DIR, 'wrong');
+    const wrongs = existsSync(wrongDir) ? readdirSync(wrongDir).filter((f) => f.startsWith(stem + '-')) : [];
+    expect(wrongs.length).toBeGreaterThan(0);
+    for (const w of wrongs) {
+      const wrong = read(join(wrongDir, w));
+      await page.getByTestId('editor').fill(wrong.text);
+      const task = page.getByTestId(`task-${wrong.doc['x-wrong'].task}`);
+      await expect(task).toHaveAttribute('data-status', 'open');
+      await expect(task.getByTestId('task-failures')).toContainText(wrong.doc['x-wrong'].mentions);
+    }
+
+    // The solution passes every task.
+    const solution = read(join(DIR, 'solutions', file));
+    await page.getByTestId('editor').fill(solution.text);
+    await expect(page.getByTestId('lab-complete')).toBeVisible();
+    for (const t of tasks) {
+      await expect(page.getByTestId(`task-${t.id}`)).toHaveAttribute('data-status', 'passed');
+    }
+
+    // The work is kept: leaving for another lab and coming back resumes it.
+    await page.reload();
+    await openLab(page, id);
+    await expect(page.getByTestId('lab-complete')).toBeVisible();
+
+    // Reset goes back to the starting scenario; the finished text is kept as the replaced text.
+    await page.getByTestId('lab-reset').click();
+    await page.getByTestId('lab-reset-confirm').click();
+    await expect(page.getByTestId('editor')).toHaveValue(start.text);
+    await expect(page.getByTestId('replaced-notice')).toBeVisible();
+    await expect(page.getByTestId('lab-complete')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+}
