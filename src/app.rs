@@ -395,7 +395,7 @@ pub fn App() -> impl IntoView {
                     }
                 }>
                     <label>"Run up to step "
-                        <select data-testid="run-to-step" prop:value=move || run_to.get() on:change=move |ev| run_to.set(event_target_value(&ev))>
+                        <select data-testid="run-to-step" on:change=move |ev| run_to.set(event_target_value(&ev))>
                             {move || step_ids.get().into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()}
                         </select>
                     </label>

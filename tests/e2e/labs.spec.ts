@@ -12,6 +12,13 @@ function read(path: string) {
   return { text, doc: JSON.parse(text) };
 }
 
+/** A user's version of the lab: the given scenario, still carrying the lab's `lab` object (the
+ *  user starts from the lab file, so their text keeps it). */
+function asUserText(doc: any, lab: any) {
+  const { ['x-wrong']: _meta, ...rest } = doc;
+  return JSON.stringify({ ...rest, lab }, null, 2);
+}
+
 async function openLab(page: Page, id: string) {
   await page.getByTestId('tab-labs').click();
   await page.getByTestId(`lab-${id}`).getByTestId('lab-open').click();
@@ -55,7 +62,7 @@ for (const file of labs) {
     expect(wrongs.length).toBeGreaterThan(0);
     for (const w of wrongs) {
       const wrong = read(join(wrongDir, w));
-      await page.getByTestId('editor').fill(wrong.text);
+      await page.getByTestId('editor').fill(asUserText(wrong.doc, start.doc.lab));
       const task = page.getByTestId(`task-${wrong.doc['x-wrong'].task}`);
       await expect(task).toHaveAttribute('data-status', 'open');
       await expect(task.getByTestId('task-failures')).toContainText(wrong.doc['x-wrong'].mentions);
@@ -63,14 +70,21 @@ for (const file of labs) {
 
     // The solution passes every task.
     const solution = read(join(DIR, 'solutions', file));
-    await page.getByTestId('editor').fill(solution.text);
+    await page.getByTestId('editor').fill(asUserText(solution.doc, start.doc.lab));
     await expect(page.getByTestId('lab-complete')).toBeVisible();
     for (const t of tasks) {
       await expect(page.getByTestId(`task-${t.id}`)).toHaveAttribute('data-status', 'passed');
     }
 
-    // The work is kept: leaving for another lab and coming back resumes it.
+    // The work is kept: after a reload the lab is still open; opening another lab and coming
+    // back to this one resumes it.
     await page.reload();
+    await page.getByTestId('tab-labs').click();
+    await expect(page.getByTestId('lab-complete')).toBeVisible();
+    await page.getByTestId('lab-back').click();
+    const other = labs.find((f) => f !== file)!;
+    await openLab(page, read(join(DIR, other)).doc.lab.id);
+    await page.getByTestId('lab-back').click();
     await openLab(page, id);
     await expect(page.getByTestId('lab-complete')).toBeVisible();
 
