@@ -441,7 +441,7 @@ fn implicit_deny(trace: &Trace) -> String {
             let before = match rule {
                 Rule::KeyPolicyDelegates => format!(
                     "the key policy delegates to the account{}, so IAM policies decide, but ",
-                    paren(&res)
+                    with_ids(" in ", &res)
                 ),
                 Rule::TrustAllowsAccount => format!(
                     "the role's trust policy trusts the caller's account{}, so IAM must allow too, but ",
