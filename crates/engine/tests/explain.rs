@@ -89,7 +89,12 @@ const IAM: &str = r#"{
   "resources": [
     { "arn": "arn:aws:s3:::named", "account": "111122223333", "covers": ["arn:aws:s3:::named/*"],
       "policy": { "Version": "2012-10-17", "Statement": [
-        { "Sid": "NamedUser", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:user/named" }, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::named/*" } ] } }
+        { "Sid": "NamedUser", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:user/named" }, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::named/*" } ] } },
+    { "arn": "arn:aws:s3:::shared", "account": "111122223333", "covers": ["arn:aws:s3:::shared/*"],
+      "policy": { "Version": "2012-10-17", "Statement": [
+        { "Sid": "Notifications", "Effect": "Allow", "Principal": { "Service": "sns.amazonaws.com" }, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared/*" },
+        { "Sid": "WorkerRole", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:role/worker" }, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::shared/*" },
+        { "Sid": "DevAccount", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::444455556666:root" }, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*" } ] } }
   ],
   "steps": [
     { "id": "identity-allows", "caller": "arn:aws:iam::111122223333:user/alice", "call": "s3:GetObject", "resource": "arn:aws:s3:::reports/q4.csv" },
@@ -106,6 +111,10 @@ const IAM: &str = r#"{
     { "id": "scp", "caller": "arn:aws:iam::444455556666:user/dev", "call": "sqs:SendMessage", "resource": "arn:aws:sqs:us-east-1:444455556666:jobs" },
     { "id": "resource-names-caller", "caller": "arn:aws:iam::111122223333:user/named", "call": "s3:GetObject", "resource": "arn:aws:s3:::named/a" },
     { "id": "cross-account", "caller": "arn:aws:iam::444455556666:user/dev", "call": "s3:GetObject", "resource": "arn:aws:s3:::named/a" },
+    { "id": "service-allowed", "caller": "service:sns.amazonaws.com", "call": "s3:PutObject", "resource": "arn:aws:s3:::shared/n" },
+    { "id": "service-denied", "caller": "service:sqs.amazonaws.com", "call": "s3:PutObject", "resource": "arn:aws:s3:::shared/n" },
+    { "id": "role-named", "caller": "arn:aws:sts::111122223333:assumed-role/worker/job", "call": "s3:DeleteObject", "resource": "arn:aws:s3:::shared/n" },
+    { "id": "cross-account-both", "caller": "arn:aws:iam::444455556666:user/dev", "call": "s3:GetObject", "resource": "arn:aws:s3:::shared/n" },
     { "id": "trust", "caller": "arn:aws:iam::111122223333:user/net", "call": "sts:AssumeRole",
       "input": { "RoleArn": "arn:aws:iam::111122223333:role/worker", "RoleSessionName": "net-session" } }
   ]
@@ -287,6 +296,57 @@ fn trust_policy_that_does_not_allow() {
     assert!(h[0].text.contains("user/net"), "{}", h[0].text);
 }
 
+#[test]
+fn service_principal_paths() {
+    let r = run(IAM);
+    let (s, _) = explain(&r, "service-allowed");
+    assert_eq!(s.decision, Decision::Allow);
+    assert!(
+        s.text
+            .contains("service principal `service:sns.amazonaws.com`"),
+        "{}",
+        s.text
+    );
+    assert!(s.text.contains("`resource:Notifications`"), "{}", s.text);
+    let (s, h) = explain(&r, "service-denied");
+    assert_eq!(s.decision, Decision::ImplicitDeny);
+    assert!(
+        s.text.contains("has no identity-based policies"),
+        "{}",
+        s.text
+    );
+    assert_eq!(kinds(&h), [HintKind::PrincipalMismatch]);
+    assert_eq!(h[0].subject.as_deref(), Some("resource:Notifications"));
+}
+
+#[test]
+fn resource_policy_naming_the_role() {
+    let r = run(IAM);
+    let (s, _) = explain(&r, "role-named");
+    assert_eq!(s.decision, Decision::Allow);
+    assert!(
+        s.text
+            .contains("names the caller's role (`resource:WorkerRole`)"),
+        "{}",
+        s.text
+    );
+}
+
+#[test]
+fn cross_account_with_both_sides() {
+    let r = run(IAM);
+    let (s, h) = explain(&r, "cross-account-both");
+    assert_eq!(s.decision, Decision::Allow);
+    assert!(s.text.contains("both sides must allow"), "{}", s.text);
+    assert!(s.text.contains("`resource:DevAccount`"), "{}", s.text);
+    assert!(
+        s.text.contains("`identity:DevAll:Everything`"),
+        "{}",
+        s.text
+    );
+    assert!(h.is_empty(), "{h:?}");
+}
+
 /// KMS paths: delegation, a key policy that ignores IAM, grants, key states.
 const KMS: &str = r#"{
   "kmslab": 1,
@@ -315,7 +375,9 @@ const KMS: &str = r#"{
   ],
   "grants": [
     { "keyId": "22222222-2222-4222-8222-222222222222", "grantId": "0000000000000000000000000000000000000000000000000000000000000001",
-      "grantee": "arn:aws:iam::111122223333:user/granted", "operations": ["Encrypt"] }
+      "grantee": "arn:aws:iam::111122223333:user/granted", "operations": ["Encrypt"] },
+    { "keyId": "22222222-2222-4222-8222-222222222222", "grantId": "0000000000000000000000000000000000000000000000000000000000000002",
+      "grantee": "arn:aws:iam::111122223333:user/granted", "retiring": "arn:aws:iam::111122223333:user/ec", "operations": ["Decrypt"] }
   ],
   "steps": [
     { "id": "delegated", "caller": "arn:aws:iam::111122223333:user/app", "call": "kms:Encrypt",
@@ -332,6 +394,9 @@ const KMS: &str = r#"{
       "input": { "KeyId": "alias/closed", "Plaintext": "aGk=" } },
     { "id": "disabled", "caller": "arn:aws:iam::111122223333:user/app", "call": "kms:Encrypt",
       "input": { "KeyId": "alias/off", "Plaintext": "aGk=" } },
+    { "id": "retire", "caller": "arn:aws:iam::111122223333:user/ec", "call": "kms:RetireGrant",
+      "input": { "KeyId": "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-4222-8222-222222222222",
+                 "GrantId": "0000000000000000000000000000000000000000000000000000000000000002" } },
     { "id": "enc", "caller": "arn:aws:iam::111122223333:user/admin", "call": "kms:Encrypt",
       "input": { "KeyId": "alias/closed", "Plaintext": "aGk=" } },
     { "id": "new-grant", "caller": "arn:aws:iam::111122223333:user/admin", "call": "kms:CreateGrant",
@@ -456,6 +521,20 @@ fn grant_not_yet_propagated() {
         .find(|h| h.kind == HintKind::Grant)
         .expect("grant hint");
     assert!(g.text.contains("grant token"), "{}", g.text);
+}
+
+#[test]
+fn kms_rule_outside_the_policies_is_named() {
+    let r = run(KMS);
+    let (s, h) = explain(&r, "retire");
+    assert_eq!(s.decision, Decision::Allow);
+    assert!(
+        s.text.contains("policies alone do not allow it"),
+        "{}",
+        s.text
+    );
+    assert!(s.text.contains("retiring principal"), "{}", s.text);
+    assert!(h.is_empty(), "{h:?}");
 }
 
 fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
