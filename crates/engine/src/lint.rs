@@ -351,6 +351,15 @@ impl std::fmt::Display for TextError {
 /// the policy grammar (each with line and column in `text`), then the findings of
 /// [`lint_policy`].
 pub fn check_policy_text(text: &str, kind: PolicyKind, name: &str) -> PolicyCheck {
+    check_text(text, kind, name, Target::Any)
+}
+
+/// [`check_policy_text`] for a KMS key policy: the findings of [`lint_key_policy`] as well.
+pub fn check_key_policy_text(text: &str, name: &str) -> PolicyCheck {
+    check_text(text, PolicyKind::Resource, name, Target::KeyPolicy)
+}
+
+fn check_text(text: &str, kind: PolicyKind, name: &str, target: Target) -> PolicyCheck {
     let failed = |path: String, pos: Pos, message: String| PolicyCheck {
         error: Some(TextError { path, pos, message }),
         findings: Vec::new(),
@@ -373,7 +382,7 @@ pub fn check_policy_text(text: &str, kind: PolicyKind, name: &str) -> PolicyChec
     match Policy::from_json(&doc, kind, &JsonPath::root()) {
         Ok(p) => {
             let mut findings = Vec::new();
-            lint_policy(&p, name, &JsonPath::root(), &mut findings);
+            lint_document(&p, name, &JsonPath::root(), target, &mut findings);
             findings.sort_by(|a, b| {
                 a.severity
                     .cmp(&b.severity)

@@ -11,7 +11,8 @@
 use kmslab_engine::iam::policy::{Policy, PolicyKind};
 use kmslab_engine::json::{parse, JsonPath};
 use kmslab_engine::lint::{
-    check_policy_text, lint_key_policy, lint_policy, lint_scenario, Finding, Severity,
+    check_key_policy_text, check_policy_text, lint_key_policy, lint_policy, lint_scenario, Finding,
+    Severity,
 };
 use kmslab_engine::parse_scenario;
 
@@ -222,6 +223,12 @@ fn key_policies_never_see_resource_aliases() {
         &lint(src, PolicyKind::Resource),
         "iam-only-key-in-key-policy"
     ));
+    // The key policy editor's text check has the key-policy findings too.
+    let f = check_key_policy_text(src, "key k").findings;
+    let w = find(&f, "iam-only-key-in-key-policy").expect("finding");
+    assert_eq!(w.pos.line, 2);
+    let plain = check_policy_text(src, PolicyKind::Resource, "b").findings;
+    assert!(!has(&plain, "iam-only-key-in-key-policy"));
 }
 
 #[test]
