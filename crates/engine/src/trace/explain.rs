@@ -162,7 +162,8 @@ pub(super) fn list(ids: &[&str]) -> String {
     }
 }
 
-/// What the resource-side policy is called, from the layers that ran.
+/// What the resource-side policy is called, from the layers that ran. A role's trust policy is
+/// evaluated as a resource-based policy on `sts:AssumeRole`, the one action trust policies serve.
 pub(super) fn resource_policy_name(trace: &Trace) -> &'static str {
     if trace.layers.iter().any(|l| l.layer == Layer::KeyPolicy) {
         "key policy"
