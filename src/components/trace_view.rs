@@ -1,7 +1,10 @@
-//! The decision trace: the summary first, then the reasoning, then every layer, policy,
-//! statement and condition, collapsible, with what matched in green and what did not in red.
+//! The decision trace: the engine's plain-language summary first, then what would change the
+//! outcome, then (collapsed) the reasoning and every layer, policy, statement and condition,
+//! with what matched in green and what did not in red.
 
-use kmslab_engine::trace::{Check, LayerVerdict, StatementTrace, Trace};
+use kmslab_engine::trace::{
+    hints, summarize, Check, HintKind, LayerVerdict, StatementTrace, Trace,
+};
 use leptos::prelude::*;
 
 fn check_view(label: &'static str, c: &Check) -> impl IntoView {
@@ -50,22 +53,75 @@ fn statement_view(s: StatementTrace) -> impl IntoView {
     }
 }
 
-/// A whole trace.
+/// The plain-language summary: the decision as a badge, then the paragraph.
+fn summary_view(trace: &Trace) -> impl IntoView {
+    let sum = summarize(trace);
+    let class = format!(
+        "trace-summary {}{}",
+        super::decision_class(Some(trace.decision)),
+        if sum.refused { " refused" } else { "" }
+    );
+    view! {
+        <p class=class data-testid="trace-summary">
+            <span class=format!("badge {}", super::decision_class(Some(trace.decision)))>{trace.decision.as_str()}</span>
+            " "
+            <strong class="headline">{sum.headline}</strong>
+            ": "
+            <span class="summary-text">{sum.text}</span>
+        </p>
+    }
+}
+
+/// What would change the outcome, when the engine can tell.
+fn hints_view(trace: &Trace) -> impl IntoView {
+    let hints = hints(trace);
+    (!hints.is_empty()).then(|| {
+        view! {
+            <div class="trace-hints">
+                <h4>"What would change the outcome"</h4>
+                <ul data-testid="trace-hints">
+                    {hints.into_iter().map(|h| view! {
+                        <li class=format!("hint {}", hint_class(h.kind)) data-testid="trace-hint" data-kind=hint_class(h.kind)>{h.text}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// A stable name for a hint kind (CSS class and `data-kind`).
+fn hint_class(k: HintKind) -> &'static str {
+    match k {
+        HintKind::MissingContextKey => "missing-context-key",
+        HintKind::ConditionFailed => "condition-failed",
+        HintKind::ResourceMismatch => "resource-mismatch",
+        HintKind::PrincipalMismatch => "principal-mismatch",
+        HintKind::AddAllow => "add-allow",
+        HintKind::DelegateToIam => "delegate-to-iam",
+        HintKind::ChangeDeny => "change-deny",
+        HintKind::Grant => "grant",
+        HintKind::KeyState => "key-state",
+    }
+}
+
+/// A whole trace: the summary and hints first, then the evaluation in detail (collapsed).
 #[component]
 pub fn TraceView(
     /// The trace to render.
     trace: Trace,
 ) -> impl IntoView {
-    let decision = trace.decision.as_str();
-    let summary = format!("{decision}: {}", trace.summary);
     view! {
         <div class="trace" data-testid="trace">
-            <p class=format!("trace-summary {}", super::decision_class(Some(trace.decision))) data-testid="trace-summary">{summary}</p>
+            {summary_view(&trace)}
+            {hints_view(&trace)}
             {(!trace.errors.is_empty()).then(|| view! {
                 <ul class="trace-errors" role="alert" data-testid="trace-errors">
                     {trace.errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}
                 </ul>
             })}
+            <details class="trace-detail" data-testid="trace-detail">
+                <summary>"Evaluation details: every layer, statement and condition"</summary>
+                <p class="engine-reason">{format!("Combining rule: {}", trace.summary)}</p>
             {(!trace.missing_keys.is_empty()).then(|| view! {
                 <p class="missing" data-testid="missing-keys">
                     <strong>"Missing context keys: "</strong>
@@ -135,6 +191,7 @@ pub fn TraceView(
                     {format!("Key state {} for {}: {}", k.state, k.operation, k.error.unwrap_or_else(|| "allowed".into()))}
                 </p>
             })}
+            </details>
         </div>
     }
 }

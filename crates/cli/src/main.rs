@@ -12,6 +12,7 @@ use kmslab_engine::iam::policy::{Policy, PolicyKind};
 use kmslab_engine::json::{self, JsonPath};
 use kmslab_engine::lab::check_lab;
 use kmslab_engine::lint::{lint_policy, lint_scenario, Finding, Severity};
+use kmslab_engine::trace::{hints, summarize};
 use kmslab_engine::{parse_scenario, run_scenario};
 use std::process::ExitCode;
 
@@ -158,6 +159,11 @@ fn run(args: &[String]) -> ExitCode {
             }
             if opts.trace {
                 if let Some(t) = &s.trace {
+                    // The plain-language summary and what would change the outcome come first.
+                    println!("         | {}", summarize(t).line());
+                    for h in hints(t) {
+                        println!("         |   hint: {}", h.text);
+                    }
                     for l in t.to_text().lines() {
                         println!("         | {l}");
                     }

@@ -1,7 +1,18 @@
 //! Policy findings, in the spirit of IAM Access Analyzer's policy checks: valid policies that
-//! probably do not do what their author meant.
+//! probably do not do what their author meant. Each finding has a stable code, a severity, a
+//! message and the JSON path and line:column of what it is about.
+//!
+//! [`lint_policy`] checks one document on its own (statements here, conditions in
+//! `conditions`); [`lint_key_policy`] adds what only applies to key policies; [`lint_scenario`]
+//! checks every policy of a scenario, plus what needs the whole scenario (`scenario`): a key
+//! policy that locks everyone out, full access given to a principal that is not an admin.
 
-use crate::iam::condition::{OpKind, Operator, SetQualifier};
+mod conditions;
+mod keys;
+mod scenario;
+
+pub use keys::known_condition_key;
+
 use crate::iam::policy::{Effect, Policy, PolicyKind, PolicyVersion, PrincipalType};
 use crate::json::{JsonPath, Pos};
 use crate::scenario::Scenario;
@@ -36,130 +47,74 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Condition keys AWS defines globally (lowercase), for the unknown-key check.
-const GLOBAL_KEYS: &[&str] = &[
-    "aws:calledvia",
-    "aws:calledviafirst",
-    "aws:calledvialast",
-    "aws:currenttime",
-    "aws:epochtime",
-    "aws:federatedprovider",
-    "aws:multifactorauthage",
-    "aws:multifactorauthpresent",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:principalisawsservice",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalservicename",
-    "aws:principalservicenameslist",
-    "aws:principaltype",
-    "aws:referer",
-    "aws:requestedregion",
-    "aws:resourceaccount",
-    "aws:resourceorgid",
-    "aws:resourceorgpaths",
-    "aws:securetransport",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceip",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:tagkeys",
-    "aws:tokenissuetime",
-    "aws:useragent",
-    "aws:userid",
-    "aws:username",
-    "aws:viaawsservice",
-    "aws:vpcsourceip",
-    "aws:rolesessionname",
-    "aws:sourceidentity",
-    "aws:ec2instancesourcevpc",
-    "aws:ec2instancesourceprivateipv4",
-    "aws:isMfaPresent",
-];
+/// Where one policy's findings go, with the policy's name.
+struct Sink<'a> {
+    policy: &'a str,
+    out: &'a mut Vec<Finding>,
+}
 
-/// KMS condition keys (lowercase, without the `kms:EncryptionContext:` family).
-const KMS_KEYS: &[&str] = &[
-    "kms:bypasspolicylockoutsafetycheck",
-    "kms:calleraccount",
-    "kms:datakeypairspec",
-    "kms:encryptionalgorithm",
-    "kms:encryptioncontextkeys",
-    "kms:expirationmodel",
-    "kms:grantconstrainttype",
-    "kms:grantisforawsresource",
-    "kms:grantoperations",
-    "kms:granteeprincipal",
-    "kms:keyorigin",
-    "kms:keyspec",
-    "kms:keyusage",
-    "kms:macalgorithm",
-    "kms:messagetype",
-    "kms:multiregion",
-    "kms:multiregionkeytype",
-    "kms:primaryregion",
-    "kms:reencryptonsamekey",
-    "kms:requestalias",
-    "kms:resourcealiases",
-    "kms:replicaregion",
-    "kms:retiringprincipal",
-    "kms:rotationperiodindays",
-    "kms:schedulekeydeletionpendingwindowindays",
-    "kms:signingalgorithm",
-    "kms:validto",
-    "kms:viaservice",
-    "kms:wrappingalgorithm",
-    "kms:wrappingkeyspec",
-    "kms:xkskeyid",
-];
-
-/// Multi-valued keys: a set operator is needed to compare them meaningfully.
-const MULTI_VALUED: &[&str] = &[
-    "aws:tagkeys",
-    "aws:calledvia",
-    "aws:principalorgpaths",
-    "aws:principalservicenameslist",
-    "aws:resourceorgpaths",
-    "aws:sourceorgpaths",
-    "kms:encryptioncontextkeys",
-    "kms:grantoperations",
-    "kms:resourcealiases",
-];
-
-/// Whether AWS defines `key` (only `aws:` and `kms:` keys are checked; other services' keys are
-/// too many to list and pass).
-pub fn known_condition_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    if let Some(rest) = k.strip_prefix("aws:") {
-        return ["principaltag/", "requesttag/", "resourcetag/"]
-            .iter()
-            .any(|p| rest.starts_with(p) && rest.len() > p.len())
-            || GLOBAL_KEYS.iter().any(|g| g.eq_ignore_ascii_case(&k));
+impl Sink<'_> {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        path: &JsonPath,
+        pos: Pos,
+        message: String,
+    ) {
+        self.out.push(Finding {
+            severity,
+            code,
+            policy: self.policy.to_string(),
+            path: path.to_string(),
+            pos,
+            message,
+        });
     }
-    if k.starts_with("kms:") {
-        return k
-            .strip_prefix("kms:encryptioncontext:")
-            .is_some_and(|r| !r.is_empty())
-            || KMS_KEYS.contains(&k.as_str());
-    }
-    true
+}
+
+/// What a document is, beyond its [`PolicyKind`]: key policies have checks of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Any,
+    KeyPolicy,
 }
 
 /// Lints one policy whose document sits at `base` in its file.
 pub fn lint_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Finding>) {
-    let mut push = |severity, code, path: String, pos, message: String| {
-        out.push(Finding {
-            severity,
-            code,
-            policy: name.to_string(),
-            path,
-            pos,
-            message,
-        })
-    };
+    lint_document(p, name, base, Target::Any, out);
+}
+
+/// Lints a KMS key policy: [`lint_policy`]'s checks, plus condition keys a key policy never
+/// sees and every-KMS-action grants to principals that are not administrators.
+pub fn lint_key_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Finding>) {
+    lint_document(p, name, base, Target::KeyPolicy, out);
+}
+
+/// The path of a statement: `Statement` itself for a single statement written as an object.
+fn statement_path(p: &Policy, base: &JsonPath, index: usize) -> JsonPath {
+    if p.statements.len() > 1 {
+        base.key("Statement").index(index)
+    } else {
+        base.key("Statement")
+    }
+}
+
+/// Whether an action pattern allows every KMS action (`kms:*` or `*`).
+fn all_kms(pattern: &str) -> bool {
+    pattern == "*" || pattern.eq_ignore_ascii_case("kms:*")
+}
+
+/// Whether a principal ARN names an administrator or the account (its root user): the
+/// principals that the default key policy and AWS's examples give every KMS action.
+fn admin_or_root(principal: &str) -> bool {
+    principal.to_ascii_lowercase().contains("admin")
+        || principal.ends_with(":root")
+        || crate::iam::arn::AccountId::parse(principal).is_some()
+}
+
+fn lint_document(p: &Policy, name: &str, base: &JsonPath, target: Target, out: &mut Vec<Finding>) {
+    let mut sink = Sink { policy: name, out };
     let has_vars = p.statements.iter().any(|s| {
         s.resource
             .iter()
@@ -171,27 +126,22 @@ pub fn lint_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Findin
                 .any(|t| t.raw().contains("${"))
     });
     if p.version == PolicyVersion::V2008_10_17 && has_vars {
-        push(Severity::Warning, "variables-need-2012", base.key("Version").to_string(), Pos::default(),
+        sink.push(Severity::Warning, "variables-need-2012", &base.key("Version"), Pos::default(),
             "the policy uses `${...}` but its version is not `2012-10-17`, so the variables are taken literally".into());
     } else if !p.version_given {
-        push(Severity::Suggestion, "missing-version", base.to_string(), Pos::default(),
+        sink.push(Severity::Suggestion, "missing-version", base, Pos::default(),
             "`Version` is missing, so AWS reads the policy as `2008-10-17`; write `\"Version\": \"2012-10-17\"`".into());
     }
-    let many = p.statements.len() > 1;
     for s in &p.statements {
-        let sp = if many {
-            base.key("Statement").index(s.index)
-        } else {
-            base.key("Statement")
-        };
+        let sp = statement_path(p, base, s.index);
         if let Some(pb) = &s.principal {
             if pb.negated && s.effect == Effect::Allow {
-                push(Severity::Warning, "allow-with-notprincipal", sp.key("NotPrincipal").to_string(), s.pos,
-                    format!("statement {} allows everyone except the listed principals (`Allow` with `NotPrincipal`); name the principals in `Principal` instead", s.label()));
+                sink.push(Severity::Warning, "allow-with-notprincipal", &sp.key("NotPrincipal"), s.pos,
+                    format!("statement `{}` allows everyone except the listed principals (`Allow` with `NotPrincipal`); name the principals in `Principal` instead", s.label()));
             }
             for (ty, v) in pb.entries.iter().flatten() {
                 if *ty == PrincipalType::Aws && v != "*" && (v.contains('*') || v.contains('?')) {
-                    push(Severity::Error, "wildcard-principal", sp.key("Principal").to_string(), s.pos,
+                    sink.push(Severity::Error, "wildcard-principal", &sp.key("Principal"), s.pos,
                         format!("`{v}`: AWS does not match wildcards inside a principal ARN; use `\"*\"` with a condition such as `aws:PrincipalArn`"));
                 }
             }
@@ -201,13 +151,13 @@ pub fn lint_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Findin
                 && s.conditions.is_empty()
                 && p.kind == PolicyKind::Resource
             {
-                push(Severity::Warning, "public-access", sp.key("Principal").to_string(), s.pos,
-                    format!("statement {} allows `\"Principal\": \"*\"` with no condition: anyone, in any account, can perform its actions", s.label()));
+                sink.push(Severity::Warning, "public-access", &sp.key("Principal"), s.pos,
+                    format!("statement `{}` allows `\"Principal\": \"*\"` with no condition: anyone, in any account, can perform its actions", s.label()));
             }
         }
         // `"*"` on `"*"` is an administrator policy by design; `kms:*` on `*` is the usual
         // over-grant to an application that needs two or three KMS operations.
-        let all_kms = s
+        let kms_star = s
             .action
             .patterns
             .iter()
@@ -219,86 +169,51 @@ pub fn lint_policy(p: &Policy, name: &str, base: &JsonPath, out: &mut Vec<Findin
         if p.kind == PolicyKind::Identity
             && s.effect == Effect::Allow
             && !s.action.negated
-            && all_kms
+            && kms_star
             && all_res
             && s.conditions.is_empty()
         {
-            push(Severity::Warning, "kms-star-on-star", sp.to_string(), s.pos,
-                format!("statement {} allows every KMS action on every key; a non-administrator needs only the operations it uses, on the keys it uses", s.label()));
+            sink.push(Severity::Warning, "kms-star-on-star", &sp, s.pos,
+                format!("statement `{}` allows every KMS action on every key; a non-administrator needs only the operations it uses, on the keys it uses", s.label()));
         }
-        if s.effect == Effect::Allow && s.action.negated {
-            push(Severity::Warning, "allow-with-notaction", sp.key("NotAction").to_string(), s.pos,
-                format!("statement {} allows every action except those listed (`Allow` with `NotAction`), including actions AWS adds later", s.label()));
-        }
-        for c in &s.conditions {
-            let cp = sp.key("Condition").key(&c.operator_name).key(&c.key);
-            match &c.operator {
-                Operator::Unknown(name) => push(
-                    Severity::Error,
-                    "unknown-operator",
-                    cp.to_string(),
-                    c.pos,
-                    format!(
-                        "`{name}` is not a condition operator: the condition can never hold{}",
-                        if name.starts_with("Null") {
-                            " (`Null` takes no `IfExists`)"
-                        } else {
-                            ""
-                        }
-                    ),
-                ),
-                Operator::Known {
-                    kind, qualifier, ..
-                } => {
-                    let key_lc = c.key.to_ascii_lowercase();
-                    if !known_condition_key(&c.key) {
-                        push(Severity::Warning, "unknown-condition-key", cp.to_string(), c.pos,
-                            format!("`{}` is not a condition key AWS defines: the request will never have it", c.key));
-                    }
-                    let multi = MULTI_VALUED.contains(&key_lc.as_str());
-                    if multi && qualifier.is_none() && *kind != OpKind::Null {
-                        push(Severity::Warning, "multivalued-without-set-operator", cp.to_string(), c.pos,
-                            format!("`{}` carries a set of values; use `ForAllValues:` or `ForAnyValue:` with `{}`", c.key, kind.name()));
-                    }
-                    if !multi
-                        && qualifier.is_some()
-                        && known_condition_key(&c.key)
-                        && (key_lc.starts_with("aws:") || key_lc.starts_with("kms:"))
-                    {
-                        push(
-                            Severity::Suggestion,
-                            "set-operator-on-single-value",
-                            cp.to_string(),
-                            c.pos,
-                            format!(
-                                "`{}` has a single value; a set operator is not needed",
-                                c.key
-                            ),
-                        );
-                    }
-                    if *qualifier == Some(SetQualifier::ForAllValues) && s.effect == Effect::Allow {
-                        let guarded = s.conditions.iter().any(|o| {
-                            o.key.eq_ignore_ascii_case(&c.key)
-                                && matches!(
-                                    o.operator,
-                                    Operator::Known {
-                                        kind: OpKind::Null,
-                                        ..
-                                    }
-                                )
-                                && o.values
-                                    .iter()
-                                    .any(|v| v.raw().eq_ignore_ascii_case("false"))
-                        });
-                        if !guarded {
-                            push(Severity::Warning, "forallvalues-without-null-guard", cp.to_string(), c.pos,
-                                format!("`ForAllValues:` is true when `{}` is missing or empty, so this allow also applies to requests without it; add `\"Null\": {{\"{}\": \"false\"}}`", c.key, c.key));
-                        }
-                    }
+        // In a key policy, `Resource: "*"` is the key itself; every KMS action on it is key
+        // administration, which the default key policy gives only to the account.
+        if target == Target::KeyPolicy
+            && s.effect == Effect::Allow
+            && !s.action.negated
+            && s.action.patterns.iter().any(|(a, _)| all_kms(a))
+            && s.conditions.is_empty()
+        {
+            for (ty, v) in pb_entries(s) {
+                if ty == PrincipalType::Aws && v != "*" && !admin_or_root(v) {
+                    sink.push(Severity::Warning, "kms-star-for-non-admin", &sp.key("Action"), s.pos,
+                        format!("statement `{}` gives `{v}` every KMS action on this key, including `kms:PutKeyPolicy` and `kms:ScheduleKeyDeletion`; a principal that only uses the key needs only its operations", s.label()));
                 }
             }
         }
+        if s.effect == Effect::Allow && s.action.negated {
+            sink.push(Severity::Warning, "allow-with-notaction", &sp.key("NotAction"), s.pos,
+                format!("statement `{}` allows every action except those listed (`Allow` with `NotAction`), including actions AWS adds later", s.label()));
+        }
+        if s.effect == Effect::Deny
+            && s.action.negated
+            && s.resource.as_ref().is_some_and(|r| r.negated)
+        {
+            sink.push(Severity::Warning, "deny-notaction-notresource", &sp.key("NotAction"), s.pos,
+                format!("statement `{}` denies only requests whose action and resource are both unlisted (`Deny` with `NotAction` and `NotResource`): every action on a listed resource, and a listed action on any resource, escape the deny; to deny everything but those actions on those resources, write one `Deny` with `NotAction` and one with `NotResource`", s.label()));
+        }
+        conditions::check(s, &sp, target == Target::KeyPolicy, &mut sink);
     }
+}
+
+/// A statement's `Principal` entries (none for `"*"` or no principal).
+fn pb_entries(s: &crate::iam::policy::Statement) -> Vec<(PrincipalType, &str)> {
+    s.principal
+        .iter()
+        .filter(|pb| !pb.negated)
+        .flat_map(|pb| pb.entries.iter().flatten())
+        .map(|(t, v)| (*t, v.as_str()))
+        .collect()
 }
 
 /// Lints every policy in a scenario.
@@ -361,41 +276,14 @@ pub fn lint_scenario(s: &Scenario) -> Vec<Finding> {
         );
     }
     for (i, k) in s.keys.iter().enumerate() {
+        // The default key policy delegates to the account: nothing to find, nothing locked.
         if !k.policy_is_default {
             let kp = root.key("keys").index(i).key("policy");
-            lint_policy(&k.policy, &format!("key {}", k.id), &kp, &mut out);
-            let root_arn = k.account.root_arn(&s.defaults.partition);
-            let admin = k.policy.statements.iter().any(|st| {
-                st.effect == Effect::Allow
-                    && st.conditions.is_empty()
-                    && st.action.patterns.iter().any(|(a, _)| {
-                        a == "*"
-                            || a.eq_ignore_ascii_case("kms:*")
-                            || a.eq_ignore_ascii_case("kms:PutKeyPolicy")
-                    })
-                    && st.principal.as_ref().is_some_and(|pb| !pb.negated)
-            });
-            let delegates = k.policy.statements.iter().any(|st| {
-                st.effect == Effect::Allow
-                    && st.principal.as_ref().is_some_and(|pb| {
-                        pb.entries
-                            .iter()
-                            .flatten()
-                            .any(|(_, v)| v == &root_arn || v == k.account.as_str())
-                    })
-            });
-            if !admin && !delegates {
-                out.push(Finding {
-                    severity: Severity::Warning,
-                    code: "key-policy-lockout",
-                    policy: format!("key {}", k.id),
-                    path: kp.to_string(),
-                    pos: Pos::default(),
-                    message: "no statement lets anyone call `kms:PutKeyPolicy`, and the policy does not delegate to the account: nobody could fix this key's policy (AWS's lockout safety check refuses it)".into(),
-                });
-            }
+            lint_key_policy(&k.policy, &format!("key {}", k.id), &kp, &mut out);
+            out.extend(scenario::key_policy_lockout(s, k, &kp));
         }
     }
+    scenario::full_access_for_non_admins(s, &mut out);
     if let Some(org) = &s.organization {
         for (i, p) in org.scps.iter().enumerate() {
             lint_policy(
@@ -463,6 +351,15 @@ impl std::fmt::Display for TextError {
 /// the policy grammar (each with line and column in `text`), then the findings of
 /// [`lint_policy`].
 pub fn check_policy_text(text: &str, kind: PolicyKind, name: &str) -> PolicyCheck {
+    check_text(text, kind, name, Target::Any)
+}
+
+/// [`check_policy_text`] for a KMS key policy: the findings of [`lint_key_policy`] as well.
+pub fn check_key_policy_text(text: &str, name: &str) -> PolicyCheck {
+    check_text(text, PolicyKind::Resource, name, Target::KeyPolicy)
+}
+
+fn check_text(text: &str, kind: PolicyKind, name: &str, target: Target) -> PolicyCheck {
     let failed = |path: String, pos: Pos, message: String| PolicyCheck {
         error: Some(TextError { path, pos, message }),
         findings: Vec::new(),
@@ -485,7 +382,7 @@ pub fn check_policy_text(text: &str, kind: PolicyKind, name: &str) -> PolicyChec
     match Policy::from_json(&doc, kind, &JsonPath::root()) {
         Ok(p) => {
             let mut findings = Vec::new();
-            lint_policy(&p, name, &JsonPath::root(), &mut findings);
+            lint_document(&p, name, &JsonPath::root(), target, &mut findings);
             findings.sort_by(|a, b| {
                 a.severity
                     .cmp(&b.severity)

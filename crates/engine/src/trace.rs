@@ -2,6 +2,12 @@
 //! or denied. The CLI prints it, `--json` serializes it, and the app renders it; none of them
 //! decides anything.
 
+mod explain;
+mod hints;
+
+pub use explain::{summarize, Summary};
+pub use hints::{hints, Hint, HintKind};
+
 use crate::iam::condition::ConditionTrace;
 use serde::Serialize;
 
@@ -85,6 +91,58 @@ impl Layer {
     }
 }
 
+/// Which of AWS's combining rules decided the request: the arm of the evaluator's combining
+/// rule that applied, so that explanations follow the evaluator instead of re-deriving it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Rule {
+    /// A statement with `"Effect": "Deny"` applies somewhere.
+    ExplicitDeny,
+    /// A level of the organization path has no SCP (or RCP) that allows the request.
+    OrgNotAllowed {
+        /// [`Layer::Scp`] or [`Layer::Rcp`].
+        layer: Layer,
+        /// The root, OU or account where nothing allows.
+        target: String,
+    },
+    /// A resource policy names the calling service principal.
+    ServiceAllowed,
+    /// No resource policy names the calling service principal.
+    ServiceNotAllowed,
+    /// Within one account, the resource's policy names the caller itself.
+    ResourceNamesCaller,
+    /// Within one account, the resource's policy names the caller's role.
+    ResourceAllowsRole,
+    /// The key policy delegates to the account, so IAM policies decide.
+    KeyPolicyDelegates,
+    /// The key policy neither names the caller nor delegates to the account.
+    KeyPolicyNoDelegation,
+    /// The role's trust policy trusts the caller's account, so IAM must allow too.
+    TrustAllowsAccount,
+    /// The role's trust policy does not allow the caller.
+    TrustNotAllowed,
+    /// Within one account, the resource policy allows the account and IAM decides.
+    ResourceAllowsAccount,
+    /// No resource policy is involved (or it does not name the caller): IAM policies decide.
+    IdentityOnly,
+    /// Across accounts, the resource's policy trusts the caller, and the caller's IAM must allow.
+    CrossAccount,
+    /// Across accounts, no policy of the resource's account allows the caller.
+    CrossAccountNoResource,
+}
+
+/// The principal-side layer that did not allow, when a rule needed it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoppedBy {
+    /// No identity-based policy allows.
+    Identity,
+    /// The permissions boundary does not allow.
+    Boundary,
+    /// The session policies do not allow.
+    Session,
+}
+
 /// One match check of a statement element (action, resource, principal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -155,6 +213,9 @@ pub struct LayerTrace {
     pub layer: Layer,
     /// A title for people, with the level for SCPs/RCPs (`SCPs at ou-prod`).
     pub title: String,
+    /// For SCPs and RCPs, the root, OU or account the policies are attached to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// The layer's verdict.
     pub verdict: LayerVerdict,
     /// Why the layer does not apply, or what its verdict means here.
@@ -178,6 +239,12 @@ pub struct Trace {
     pub deciding: Vec<String>,
     /// One line saying why.
     pub summary: String,
+    /// The combining rule that decided (before any grant or KMS-specific rule changed the
+    /// decision; compare [`Rule`]'s outcome with `decision`).
+    pub rule: Rule,
+    /// The principal-side layer that stopped an otherwise allowed path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<StoppedBy>,
     /// The combining rule's reasoning, step by step.
     pub reasoning: Vec<String>,
     /// Context keys that policies read but the request does not have.

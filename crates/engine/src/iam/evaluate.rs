@@ -295,7 +295,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
         boundary: gate(&boundary),
         session: gate(&session),
     };
-    let (decision, summary, path) = combine(&facts);
+    let combined = combine(&facts);
+    let (decision, summary, path) = (combined.decision, combined.summary, combined.path);
 
     let mut deciding = Vec::new();
     match decision {
@@ -367,6 +368,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
             decision,
             deciding: deciding.clone(),
             summary: summary.clone(),
+            rule: combined.rule,
+            stopped_by: combined.stopped_by,
             reasoning,
             missing_keys: missing,
             errors: std::mem::take(&mut rec.errors),
@@ -414,6 +417,7 @@ fn eval_org(
                 rec.layers.push(LayerTrace {
                     layer,
                     title: layer.title().to_string(),
+                    target: None,
                     verdict: LayerVerdict::NotApplicable,
                     note: Some(why.clone()),
                     policies: vec![],
@@ -431,14 +435,18 @@ fn eval_org(
                             l.target
                         )
                     });
-                    eval_layer(
+                    let outcome = eval_layer(
                         prep,
                         layer,
                         &format!("{short} at {}", l.target),
                         &l.policies,
                         note,
                         rec,
-                    )
+                    );
+                    if let Some(t) = rec.layers.last_mut().filter(|_| rec.tracing) {
+                        t.target = Some(l.target.clone());
+                    }
+                    outcome
                 })
                 .collect(),
         ),
@@ -496,6 +504,7 @@ fn eval_layer(
         rec.layers.push(LayerTrace {
             layer,
             title: title.to_string(),
+            target: None,
             verdict,
             note,
             policies: ptraces,

@@ -5,7 +5,7 @@
 
 use super::principal::PrincipalMatch;
 use crate::iam::context::{PrincipalKind, Request};
-use crate::trace::{Decision, Layer};
+use crate::trace::{Decision, Layer, Rule, StoppedBy};
 
 /// Where the caller stands relative to the resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,9 +166,61 @@ pub(super) fn limits_path(f: &Facts, mut path: Vec<PathPart>) -> (Decision, Stri
     (Decision::Allow, "allowed".into(), path)
 }
 
-/// AWS's combining rule. Returns the decision, a one-line reason and the layers whose allow
-/// statements decided.
-pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
+/// What the combining rule decided, and which of its rules did.
+pub(super) struct Combined {
+    pub(super) decision: Decision,
+    /// One line saying why.
+    pub(super) summary: String,
+    /// The layers whose allow statements decided.
+    pub(super) path: Vec<PathPart>,
+    /// The rule (the `match` arm) that applied.
+    pub(super) rule: Rule,
+    /// The principal-side layer that did not allow, when the rule needed it.
+    pub(super) stopped_by: Option<StoppedBy>,
+}
+
+/// AWS's combining rule: the decision, a one-line reason, the layers whose allow statements
+/// decided, and the rule that applied.
+pub(super) fn combine(f: &Facts) -> Combined {
+    let (rule, (decision, summary, path)) = decide(f);
+    // Rules that go through the principal's side name the layer that stopped them.
+    let stopped_by = match rule {
+        _ if decision != Decision::ImplicitDeny => None,
+        Rule::ResourceAllowsRole => limit_stop(f),
+        Rule::KeyPolicyDelegates
+        | Rule::TrustAllowsAccount
+        | Rule::ResourceAllowsAccount
+        | Rule::IdentityOnly
+        | Rule::CrossAccount => {
+            if f.identity_allows {
+                limit_stop(f)
+            } else {
+                Some(StoppedBy::Identity)
+            }
+        }
+        _ => None,
+    };
+    Combined {
+        decision,
+        summary,
+        path,
+        rule,
+        stopped_by,
+    }
+}
+
+fn limit_stop(f: &Facts) -> Option<StoppedBy> {
+    if !f.boundary.passes() {
+        Some(StoppedBy::Boundary)
+    } else if !f.session.passes() {
+        Some(StoppedBy::Session)
+    } else {
+        None
+    }
+}
+
+/// The rule's `match`: each arm is one of AWS's documented rules.
+fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
     use PrincipalMatch::{Account, Direct, Role};
     use Relation::{CrossAccount, SameAccount, Service};
     use ResourceSide::{Generic, KmsKey, NoPolicy, RoleTrust};
@@ -187,91 +239,150 @@ pub(super) fn combine(f: &Facts) -> (Decision, String, Vec<PathPart>) {
     match (f.explicit_deny, &f.org, f.relation, f.resource, f.grant) {
         // An explicit deny in any policy overrides every allow.
         (true, ..) => (
-            Decision::ExplicitDeny,
-            "an explicit deny applies, and a deny always wins".into(),
-            vec![],
+            Rule::ExplicitDeny,
+            (
+                Decision::ExplicitDeny,
+                "an explicit deny applies, and a deny always wins".into(),
+                vec![],
+            ),
         ),
         // Every level of the organization path must allow through its SCPs / RCPs.
-        (false, Some(block), ..) => (Decision::ImplicitDeny, block.describe(), vec![]),
+        (false, Some(block), ..) => (
+            Rule::OrgNotAllowed {
+                layer: block.layer,
+                target: block.target.clone(),
+            },
+            (Decision::ImplicitDeny, block.describe(), vec![]),
+        ),
         // A service principal has no identity policies: only a resource policy naming it allows.
         (false, None, Service, _, Some(Direct)) => (
-            Decision::Allow,
-            "the resource policy allows the service principal".into(),
-            vec![PathPart::Resource],
+            Rule::ServiceAllowed,
+            (
+                Decision::Allow,
+                "the resource policy allows the service principal".into(),
+                vec![PathPart::Resource],
+            ),
         ),
         (false, None, Service, _, _) => (
-            Decision::ImplicitDeny,
-            "no resource policy allows the service principal, and it has no identity policies".into(),
-            vec![],
+            Rule::ServiceNotAllowed,
+            (
+                Decision::ImplicitDeny,
+                "no resource policy allows the service principal, and it has no identity policies"
+                    .into(),
+                vec![],
+            ),
         ),
         // Same account, a policy naming the user or session ARN (or everyone) directly: enough
         // on its own; boundaries and session policies do not limit such a grant.
         (false, None, SameAccount, Generic | KmsKey | RoleTrust, Some(Direct)) => (
-            Decision::Allow,
-            "the resource policy names the caller, which is enough within one account".into(),
-            vec![PathPart::Resource],
+            Rule::ResourceNamesCaller,
+            (
+                Decision::Allow,
+                "the resource policy names the caller, which is enough within one account".into(),
+                vec![PathPart::Resource],
+            ),
         ),
         // Same account, a policy naming the role: the session's boundary and session policies
         // still limit it, identity policies are not needed.
-        (false, None, SameAccount, Generic | KmsKey | RoleTrust, Some(Role)) => with(
-            limits_path(f, vec![PathPart::Resource]),
-            "the resource policy allows the caller's role within its account",
+        (false, None, SameAccount, Generic | KmsKey | RoleTrust, Some(Role)) => (
+            Rule::ResourceAllowsRole,
+            with(
+                limits_path(f, vec![PathPart::Resource]),
+                "the resource policy allows the caller's role within its account",
+            ),
         ),
         // A key policy that delegates to the account: IAM policies decide, as for any request.
-        (false, None, SameAccount, KmsKey, Some(Account)) => with(
-            identity_path(f, " (the key policy delegates to IAM)").map_path(prepend),
-            "the key policy delegates to the account's IAM policies, and they allow",
+        (false, None, SameAccount, KmsKey, Some(Account)) => (
+            Rule::KeyPolicyDelegates,
+            with(
+                identity_path(f, " (the key policy delegates to IAM)").map_path(prepend),
+                "the key policy delegates to the account's IAM policies, and they allow",
+            ),
         ),
         // A key policy that neither names the caller nor delegates to the account: IAM policies
         // are ignored, whatever they say.
         (false, None, SameAccount, KmsKey, None) => (
-            Decision::ImplicitDeny,
-            if f.identity_allows {
-                "the key policy does not allow the account to use IAM policies, so the IAM allow was ignored".into()
-            } else {
-                "the key policy does not allow the caller, and does not delegate to IAM policies".into()
-            },
-            vec![],
+            Rule::KeyPolicyNoDelegation,
+            (
+                Decision::ImplicitDeny,
+                if f.identity_allows {
+                    "the key policy does not allow the account to use IAM policies, so the IAM allow was ignored".into()
+                } else {
+                    "the key policy does not allow the caller, and does not delegate to IAM policies".into()
+                },
+                vec![],
+            ),
         ),
         // A trust policy that trusts the account: the account's IAM policies must also allow
         // sts:AssumeRole, as for a key policy that delegates.
-        (false, None, SameAccount, RoleTrust, Some(Account)) => with(
-            identity_path(f, " (the trust policy trusts the account, so IAM must allow too)")
+        (false, None, SameAccount, RoleTrust, Some(Account)) => (
+            Rule::TrustAllowsAccount,
+            with(
+                identity_path(
+                    f,
+                    " (the trust policy trusts the account, so IAM must allow too)",
+                )
                 .map_path(prepend),
-            "the role's trust policy trusts the account, and an identity-based policy allows",
+                "the role's trust policy trusts the account, and an identity-based policy allows",
+            ),
         ),
         // A role can be assumed only by a principal its trust policy allows: an identity policy
         // alone is never enough.
         (false, None, SameAccount, RoleTrust, None) => (
-            Decision::ImplicitDeny,
-            if f.identity_allows {
-                "the role's trust policy does not allow the caller, so the IAM allow is not enough".into()
-            } else {
-                "the role's trust policy does not allow the caller".into()
-            },
-            vec![],
+            Rule::TrustNotAllowed,
+            (
+                Decision::ImplicitDeny,
+                if f.identity_allows {
+                    "the role's trust policy does not allow the caller, so the IAM allow is not enough".into()
+                } else {
+                    "the role's trust policy does not allow the caller".into()
+                },
+                vec![],
+            ),
         ),
         // Same account, ordinary resource: identity policies and the resource policy are a union.
-        (false, None, SameAccount, Generic, Some(Account)) => with(
-            identity_path(f, "").map_path(prepend),
-            "the resource policy allows the account and an identity-based policy allows",
+        (false, None, SameAccount, Generic, Some(Account)) => (
+            Rule::ResourceAllowsAccount,
+            with(
+                identity_path(f, "").map_path(prepend),
+                "the resource policy allows the account and an identity-based policy allows",
+            ),
         ),
         (false, None, SameAccount, Generic | NoPolicy, None)
-        | (false, None, SameAccount, NoPolicy, Some(_)) => with(
-            identity_path(f, ""),
-            "an identity-based policy allows, and nothing limits it",
+        | (false, None, SameAccount, NoPolicy, Some(_)) => (
+            Rule::IdentityOnly,
+            with(
+                identity_path(f, ""),
+                "an identity-based policy allows, and nothing limits it",
+            ),
         ),
         // Across accounts both sides must allow: the resource's policy trusts the caller (or its
         // account), and the caller's own account allows through IAM.
-        (false, None, CrossAccount, Generic | KmsKey | RoleTrust, Some(Account | Role | Direct)) => with(
-            identity_path(f, " in the caller's account (cross-account access needs both sides)")
+        (
+            false,
+            None,
+            CrossAccount,
+            Generic | KmsKey | RoleTrust,
+            Some(Account | Role | Direct),
+        ) => (
+            Rule::CrossAccount,
+            with(
+                identity_path(
+                    f,
+                    " in the caller's account (cross-account access needs both sides)",
+                )
                 .map_path(prepend),
-            "cross-account: the resource policy trusts the caller and the caller's IAM policies allow",
+                "cross-account: the resource policy trusts the caller and the caller's IAM policies allow",
+            ),
         ),
         (false, None, CrossAccount, _, _) => (
-            Decision::ImplicitDeny,
-            "cross-account request, and no policy of the resource's account allows the caller".into(),
-            vec![],
+            Rule::CrossAccountNoResource,
+            (
+                Decision::ImplicitDeny,
+                "cross-account request, and no policy of the resource's account allows the caller"
+                    .into(),
+                vec![],
+            ),
         ),
     }
 }
