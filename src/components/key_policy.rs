@@ -3,10 +3,9 @@
 //! caller (authorized, with AWS's lockout safety check) or make it the scenario's initial policy.
 
 use super::Editor;
-use kmslab_engine::iam::policy::PolicyKind;
 use kmslab_engine::json::Pos;
 use kmslab_engine::kms::view::KeyView;
-use kmslab_engine::lint::{check_policy_text, PolicyCheck, Severity};
+use kmslab_engine::lint::{check_key_policy_text, PolicyCheck, Severity};
 use kmslab_engine::scenario::with_key_policy;
 use kmslab_engine::ScenarioError;
 use leptos::prelude::*;
@@ -83,8 +82,7 @@ pub fn KeyPolicyEditor(
         draft.set(fresh);
         note.set(None);
     };
-    let check =
-        Memo::new(move |_| draft.with(|d| check_policy_text(d, PolicyKind::Resource, &key.get())));
+    let check = Memo::new(move |_| draft.with(|d| check_key_policy_text(d, &key.get())));
     let error = Signal::derive(move || {
         check.with(|c: &PolicyCheck| {
             c.error.as_ref().map(|e| ScenarioError {
