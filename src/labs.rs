@@ -28,6 +28,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("01-seed-001-nps-least-privilege"),
     lab_file!("02-seed-002-custom-key-store-managers"),
     lab_file!("03-seed-003-key-policy-anatomy"),
+    lab_file!("04-seed-004-external-key-store"),
 ];
 
 /// A lab as the app lists and opens it.
