@@ -29,6 +29,8 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("02-seed-002-custom-key-store-managers"),
     lab_file!("03-seed-003-key-policy-anatomy"),
     lab_file!("04-seed-004-external-key-store"),
+    lab_file!("10-course-first-key-policy"),
+    lab_file!("11-course-delegate-to-iam"),
 ];
 
 /// A lab as the app lists and opens it.

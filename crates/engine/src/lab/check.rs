@@ -336,6 +336,11 @@ fn matches(m: &StepMatcher, s: &Step, r: &StepResult) -> bool {
                 .as_ref()
                 .is_some_and(|i| subset(want, &i.to_serde()))
         })
+        && m.output.as_ref().is_none_or(|want| {
+            r.output
+                .as_ref()
+                .is_some_and(|got| subset(want, got))
+        })
         && m.caller
             .as_ref()
             .is_none_or(|c| r.caller.as_deref().is_some_and(|got| same_principal(c, got)))
