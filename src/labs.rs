@@ -31,6 +31,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("04-seed-004-external-key-store"),
     lab_file!("10-course-first-key-policy"),
     lab_file!("11-course-delegate-to-iam"),
+    lab_file!("12-course-encryption-context"),
 ];
 
 /// A lab as the app lists and opens it.
