@@ -32,6 +32,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("10-course-first-key-policy"),
     lab_file!("11-course-delegate-to-iam"),
     lab_file!("12-course-encryption-context"),
+    lab_file!("13-course-grants"),
 ];
 
 /// A lab as the app lists and opens it.
