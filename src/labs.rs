@@ -33,6 +33,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("11-course-delegate-to-iam"),
     lab_file!("12-course-encryption-context"),
     lab_file!("13-course-grants"),
+    lab_file!("14-course-key-states"),
 ];
 
 /// A lab as the app lists and opens it.
