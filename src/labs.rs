@@ -34,6 +34,7 @@ pub const LAB_FILES: &[LabFile] = &[
     lab_file!("12-course-encryption-context"),
     lab_file!("13-course-grants"),
     lab_file!("14-course-key-states"),
+    lab_file!("15-course-cross-account-grants"),
 ];
 
 /// A lab as the app lists and opens it.
