@@ -116,6 +116,51 @@ mod tests {
         assert_eq!(bundled, on_disk, "every starting lab file, and only those");
     }
 
+    /// Text left with `**` or a backtick is markup the renderer did not understand (an
+    /// unclosed code span, a stray star): the user would see the raw characters.
+    fn leftover_markup(blocks: &[crate::markdown::Block]) -> Vec<String> {
+        use crate::markdown::{Block, Inline};
+        fn walk(inlines: &[Inline], out: &mut Vec<String>) {
+            for i in inlines {
+                match i {
+                    Inline::Text(t) if t.contains("**") || t.contains('`') => out.push(t.clone()),
+                    Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                        walk(c, out)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Heading { content, .. } | Block::Paragraph(content) => {
+                    walk(content, &mut out)
+                }
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, &mut out)),
+                Block::Code { .. } => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_text_of_every_lab_renders_cleanly() {
+        for e in index() {
+            let mut texts = vec![e.instructions.clone()];
+            for t in &e.lab.tasks {
+                texts.push(t.description.clone());
+                texts.extend(t.hints.iter().cloned());
+            }
+            for text in texts {
+                let blocks = crate::markdown::parse(&text);
+                assert!(!blocks.is_empty(), "{}: empty text", e.file);
+                let left = leftover_markup(&blocks);
+                assert!(left.is_empty(), "{}: unrendered markup in {left:?}", e.file);
+            }
+        }
+    }
+
     #[test]
     fn the_index_is_ordered_and_finds_labs() {
         let idx = index();
