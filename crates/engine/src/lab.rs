@@ -174,6 +174,8 @@ pub struct StepMatcher {
     pub call: String,
     /// `input`: a subset of the step's input as written.
     pub input: Option<serde_json::Value>,
+    /// `output`: a subset of the step's output (`{"PendingWindowInDays": 30}`).
+    pub output: Option<serde_json::Value>,
     /// `caller`: the resolved caller ARN; a role ARN also matches its sessions.
     pub caller: Option<String>,
     /// `notAccessKeyId`: the step is signed with an access key, and not this one.

@@ -56,6 +56,15 @@ fn check_file(lab: &Lab, p: &Path) -> kmslab_engine::lab::LabReport {
 #[test]
 fn the_labs_are_well_formed() {
     let labs = labs();
+    let seeds = labs
+        .iter()
+        .filter(|(_, l)| l.track == kmslab_engine::lab::Track::Seeds)
+        .count();
+    let course = labs.len() - seeds;
+    assert!(
+        seeds >= 5 && course >= 5,
+        "{seeds} seed labs and {course} course labs: the product has one per seed walkthrough and a course of at least five"
+    );
     let mut ids = BTreeSet::new();
     let mut orders = BTreeSet::new();
     for (name, lab) in &labs {

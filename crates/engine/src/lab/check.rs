@@ -186,7 +186,7 @@ fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<Stri
             Some(format!(
                 "{}: {} (why: {})",
                 step_label(label, s, r),
-                e.failures.join("; "),
+                brief(&e.failures.join("; ")),
                 why(r)
             ))
         })
@@ -196,6 +196,18 @@ fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<Stri
     if let (Some(m), true) = (probed.stopped, out.is_empty()) {
         out.push(format!("{}: {m}", label.unwrap_or("a check")));
     }
+    out
+}
+
+/// At most a few lines of text: an expected output compared with a whole AWS response would
+/// otherwise fill the task list.
+fn brief(text: &str) -> String {
+    const MAX: usize = 300;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(MAX).collect();
+    out.push_str("...");
     out
 }
 
@@ -273,7 +285,7 @@ fn check_only(
             out.push(format!(
                 "{label}: the check's preparation ({}) did not work: {} (why: {})",
                 step_label(None, s, r),
-                e.failures.join("; "),
+                brief(&e.failures.join("; ")),
                 why(r)
             ));
         }
@@ -335,6 +347,11 @@ fn matches(m: &StepMatcher, s: &Step, r: &StepResult) -> bool {
             s.input
                 .as_ref()
                 .is_some_and(|i| subset(want, &i.to_serde()))
+        })
+        && m.output.as_ref().is_none_or(|want| {
+            r.output
+                .as_ref()
+                .is_some_and(|got| subset(want, got))
         })
         && m.caller
             .as_ref()

@@ -337,7 +337,14 @@ fn parse_sequence(n: Node<'_>) -> Result<Vec<StepMatcher>, ScenarioError> {
             let e = Node { json: j, path: &p };
             let ms = e.object(
                 "a `sequence` entry",
-                &["description", "call", "input", "caller", "notAccessKeyId"],
+                &[
+                    "description",
+                    "call",
+                    "input",
+                    "output",
+                    "caller",
+                    "notAccessKeyId",
+                ],
             )?;
             let opt = |k: &str| {
                 child(ms, e, k)
@@ -345,20 +352,21 @@ fn parse_sequence(n: Node<'_>) -> Result<Vec<StepMatcher>, ScenarioError> {
                     .transpose()
             };
             let call = opt("call")?.ok_or_else(|| e.err("a `sequence` entry needs `call`"))?;
-            let input = match child(ms, e, "input") {
-                Some(c) if c.json.as_object().is_some() => Some(c.json.to_serde()),
-                Some(c) => {
-                    return Err(c.node().err(format!(
-                        "`input` must be an object, found {}",
-                        c.json.type_name()
-                    )))
-                }
-                None => None,
+            let object = |k: &str| match child(ms, e, k) {
+                Some(c) if c.json.as_object().is_some() => Ok(Some(c.json.to_serde())),
+                Some(c) => Err(c.node().err(format!(
+                    "`{k}` must be an object, found {}",
+                    c.json.type_name()
+                ))),
+                None => Ok(None),
             };
+            let input = object("input")?;
+            let output = object("output")?;
             Ok(StepMatcher {
                 description: opt("description")?,
                 call,
                 input,
+                output,
                 caller: opt("caller")?,
                 not_access_key_id: opt("notAccessKeyId")?,
             })

@@ -213,3 +213,44 @@ fn a_role_arn_matches_its_sessions() {
     ));
     assert!(!same_principal(role, "arn:aws:iam::111122223333:user/app"));
 }
+
+#[test]
+fn policy_assertions_name_the_statement_and_the_excess() {
+    let lab = r#"{"id": "t", "track": "course", "order": 1, "summary": "s", "tasks": [
+  {"id": "key", "title": "t", "description": "d", "checks": [
+    {"policy": {"key": "k1", "actionsWithin": ["kms:*", "kms:Decrypt"], "resourcesWithin": ["*"]}}]},
+  {"id": "missing", "title": "t", "description": "d", "checks": [
+    {"policy": {"managedPolicy": "Nope", "noFindings": ["kms-star-on-star"]}}]},
+  {"id": "negated", "title": "t", "description": "d", "checks": [
+    {"policy": {"managedPolicy": "Negated", "actionsWithin": ["kms:Decrypt"], "resourcesWithin": ["*"]}}]},
+  {"id": "lint", "title": "t", "description": "d", "checks": [
+    {"description": "no kms:* on *", "policy": {"managedPolicy": "Star", "noFindings": ["kms-star-on-star"]}}]}]}"#;
+    let src = scenario(ALICE, lab, "").replace(
+        r#""policies": [{"name": "AppPolicy""#,
+        r#""policies": [
+      {"name": "Negated", "document": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "N", "Effect": "Allow", "NotAction": "kms:Decrypt", "NotResource": "arn:aws:kms:us-east-1:111122223333:key/k1"}]}},
+      {"name": "Star", "document": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "S", "Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}},
+      {"name": "AppPolicy""#,
+    );
+    let got = statuses(&src);
+    // The key policy's statements use only `kms:*` / `kms:Decrypt` on `*`.
+    assert!(got[0].1, "{:?}", got[0]);
+    assert_eq!(
+        got[1].2,
+        ["the managed policy `Nope`: your scenario has no customer managed policy `Nope`"]
+    );
+    assert!(
+        got[2].2[0].contains("statement `N`") && got[2].2[0].contains("NotAction"),
+        "{:?}",
+        got[2]
+    );
+    assert!(got[2].2[1].contains("NotResource"), "{:?}", got[2]);
+    assert!(
+        got[3].2[0].starts_with("no kms:* on *: the managed policy `Star`")
+            && got[3].2[0].ends_with("(kms-star-on-star)"),
+        "{:?}",
+        got[3]
+    );
+}
