@@ -7,9 +7,9 @@ use crate::components::{
 };
 use crate::examples::EXAMPLES;
 use crate::history::History;
-use crate::{browser, storage};
+use crate::{browser, cache, storage};
 use kmslab_engine::json::{self, Pos};
-use kmslab_engine::{parse_scenario, run_scenario, share, RunReport, StepResult};
+use kmslab_engine::{run_scenario, share, RunReport, Scenario, StepResult};
 use leptos::prelude::*;
 
 /// The app's screens, one tab each.
@@ -142,7 +142,7 @@ pub fn App() -> impl IntoView {
         }
     });
     let screen = RwSignal::new(Screen::Workspace);
-    let parsed = Memo::new(move |_| parse_scenario(&text.get()).map(|_| ()));
+    let parsed = Memo::new(move |_| text.with(|t| cache::scenario(t).map(|_| ())));
     let report = RwSignal::new(None::<Result<RunReport, String>>);
     // The text the report was computed from: the results say so when the text has changed.
     let ran_text = RwSignal::new(None::<String>);
@@ -158,7 +158,8 @@ pub fn App() -> impl IntoView {
     // step build the world it runs in, so one step is never run alone.
     let run_steps = move |upto: Option<usize>| {
         let source = text.get_untracked();
-        let result = parse_scenario(&source)
+        let result = cache::scenario(&source)
+            .map(|s| Scenario::clone(&s))
             .and_then(|mut s| {
                 if let Some(last) = upto {
                     s.steps.truncate(last + 1);
@@ -182,7 +183,7 @@ pub fn App() -> impl IntoView {
     let run_all = move || run_steps(None);
     let step_ids = Memo::new(move |_| {
         text.with(|t| {
-            parse_scenario(t)
+            cache::scenario(t)
                 .map(|s| {
                     s.steps
                         .iter()

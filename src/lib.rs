@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod cache;
 pub mod components;
 pub mod examples;
 pub mod highlight;

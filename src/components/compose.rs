@@ -4,7 +4,7 @@ use super::outcome_line;
 use super::TraceView;
 use kmslab_engine::iam::context::ContextValue;
 use kmslab_engine::scenario::{evaluate_adhoc, AdHocRequest};
-use kmslab_engine::{parse_scenario, StepResult};
+use kmslab_engine::StepResult;
 use leptos::prelude::*;
 
 /// Reads `key=value` lines; a key given on several lines becomes a multi-valued key.
@@ -103,7 +103,7 @@ pub fn ComposeForm(
     let evaluate = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let r = parse_context(&context.get_untracked()).and_then(|ctx| {
-            let s = parse_scenario(&text.get_untracked()).map_err(|e| e.to_string())?;
+            let s = crate::cache::scenario(&text.get_untracked()).map_err(|e| e.to_string())?;
             evaluate_adhoc(
                 &s,
                 &AdHocRequest {

@@ -7,13 +7,13 @@
 use super::{outcome_line, PolicyVersions, TraceView};
 use kmslab_engine::identity::view::{GroupView, IamView, RoleView, SessionView, UserView};
 use kmslab_engine::identity::{example_input, OPERATIONS};
-use kmslab_engine::scenario::{next_step_id, run_with_steps, with_steps};
-use kmslab_engine::{parse_scenario, Decision, RunReport, StepResult};
+use kmslab_engine::scenario::{next_step_id, with_steps};
+use kmslab_engine::{Decision, RunReport, StepResult};
 use leptos::prelude::*;
 
 /// Runs the scenario with the console's calls appended; returns the report.
 fn run_with(text: &str, log: &[serde_json::Value]) -> Result<RunReport, String> {
-    run_with_steps(text, log).map_err(|e| e.to_string())
+    crate::cache::run_with(text, log)
 }
 
 /// For every access key id a step of the run created (`AccessKey.AccessKeyId` or
@@ -179,14 +179,14 @@ pub fn IamConsole(
     let shown = RwSignal::new(None::<String>);
     let scenario_principals = Memo::new(move |_| {
         text.with(|t| {
-            parse_scenario(t)
+            crate::cache::scenario(t)
                 .map(|s| s.principal_arns())
                 .unwrap_or_default()
         })
     });
     let defaults = Memo::new(move |_| {
         text.with(|t| {
-            parse_scenario(t)
+            crate::cache::scenario(t)
                 .map(|s| (s.defaults.account.to_string(), s.defaults.partition.clone()))
                 .unwrap_or_else(|_| ("111122223333".into(), "aws".into()))
         })

@@ -6,13 +6,13 @@
 use super::{outcome_line, GrantsPanel, KeyPolicyEditor, KeyStoresPanel, ProxyCalls, TraceView};
 use kmslab_engine::kms::ops::{example_input, OPERATIONS};
 use kmslab_engine::kms::view::KmsView;
-use kmslab_engine::scenario::{next_step_id, run_with_steps, with_steps};
-use kmslab_engine::{parse_scenario, RunReport, StepResult};
+use kmslab_engine::scenario::{next_step_id, with_steps};
+use kmslab_engine::{RunReport, StepResult};
 use leptos::prelude::*;
 
 /// Runs the scenario with the console's calls appended; returns the report.
 fn run_with(text: &str, log: &[serde_json::Value]) -> Result<RunReport, String> {
-    run_with_steps(text, log).map_err(|e| e.to_string())
+    crate::cache::run_with(text, log)
 }
 
 /// The KMS console.
@@ -26,14 +26,14 @@ pub fn KmsConsole(
     let last = RwSignal::new(None::<StepResult>);
     let principals = Memo::new(move |_| {
         text.with(|t| {
-            parse_scenario(t)
+            crate::cache::scenario(t)
                 .map(|s| s.principal_arns())
                 .unwrap_or_default()
         })
     });
     let first_key = move || {
         text.with(|t| {
-            parse_scenario(t).ok().and_then(|s| {
+            crate::cache::scenario(t).ok().and_then(|s| {
                 s.keys
                     .first()
                     .map(|k| k.aliases.first().cloned().unwrap_or_else(|| k.id.clone()))

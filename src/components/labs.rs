@@ -11,7 +11,6 @@ use crate::labs::{index as lab_index, track_title, LabEntry as Entry};
 use crate::markdown::Markdown;
 use crate::storage;
 use kmslab_engine::lab::{check_lab, Lab, LabReport, Track};
-use kmslab_engine::{parse_scenario, Scenario};
 use leptos::prelude::*;
 
 /// The lab the text is working on and how it fares: (the lab, its title, its instructions, the
@@ -27,7 +26,7 @@ struct Progress {
 
 /// Judges the text's lab (the bundled definition when there is one).
 fn progress(text: &str, bundled: &[Entry]) -> Option<Result<Progress, String>> {
-    let scenario: Scenario = match parse_scenario(text) {
+    let scenario = match crate::cache::scenario(text) {
         Ok(s) => s,
         // Not a scenario right now (mid-edit): only a lab file in progress says so.
         Err(e) => {

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 /// A file name for exporting `text`: its title in lowercase words joined by dashes.
 pub fn export_name(text: &str) -> String {
-    let title = parse_scenario(text)
+    let title = crate::cache::scenario(text)
         .ok()
         .and_then(|s| s.title.clone())
         .unwrap_or_else(|| "scenario".into());

@@ -3,7 +3,6 @@
 
 use kmslab_engine::json::Pos;
 use kmslab_engine::lint::{lint_scenario, Finding, Severity};
-use kmslab_engine::parse_scenario;
 use leptos::prelude::*;
 
 fn severity_name(s: Severity) -> &'static str {
@@ -71,7 +70,7 @@ pub fn LintPanel(
 ) -> impl IntoView {
     let findings = Memo::new(move |_| {
         text.with(|t| {
-            parse_scenario(t)
+            crate::cache::scenario(t)
                 .map(|s| lint_scenario(&s))
                 .unwrap_or_default()
         })

@@ -5,7 +5,6 @@
 //! located error instead of being applied.
 
 use kmslab_engine::json::{self, Json, JsonPath, JsonValue};
-use kmslab_engine::parse_scenario;
 use kmslab_engine::scenario::{edit_value, DocEdit, PathStep};
 use leptos::prelude::*;
 
@@ -199,7 +198,7 @@ pub fn SectionForms(
     );
     // The document, when the text is a valid scenario; the form cannot show a broken one.
     let doc = Memo::new(move |_| {
-        text.with(|t| match parse_scenario(t) {
+        text.with(|t| match crate::cache::scenario(t) {
             Ok(_) => json::parse(t).map_err(|e| e.message),
             Err(e) => Err(format!("{} at {}: {}", e.pos, e.path, e.message)),
         })
