@@ -194,3 +194,4 @@ build, but nothing records it here) and its time to interactive.
 open("docs/benchmarks.md", "w").write(text)
 print(text)
 PY
+scripts/app-budget.sh  # the app: size and time to interactive, its own section of docs/benchmarks.md

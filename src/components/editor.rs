@@ -84,7 +84,9 @@ pub fn Editor(
                     class="err-band"
                     data-testid=tid("error-line")
                     data-line=n
-                    style=format!("top: calc(0.5rem + {} * 1.45em)", n - 1)
+                    // Through CSSOM (`style:top`), not a `style` attribute: index.html's
+                    // Content-Security-Policy refuses inline style attributes.
+                    style:top=format!("calc(0.5rem + {} * 1.45em)", n - 1)
                 ></div>
             })}
             <pre class="gutter" aria-hidden="true">{numbers}</pre>

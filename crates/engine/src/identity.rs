@@ -72,83 +72,82 @@ pub const OPERATIONS: &[&str] = &[
 /// A starting input for `call`, for forms: every required parameter with an example value,
 /// ARNs in `account` and `partition`.
 pub fn example_input(call: &str, account: &str, partition: &str) -> Value {
-    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
-    let trust = &format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{partition}:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
-    );
-    let policy_arn = &format!("arn:{partition}:iam::{account}:policy/ExamplePolicy");
-    let role_arn = format!("arn:{partition}:iam::{account}:role/app");
-    match call {
-        "iam:CreateUser" => {
-            serde_json::json!({"UserName": "app-user", "Tags": [{"Key": "team", "Value": "sec"}]})
+    // Templates as JSON text, not `json!` literals: one parser call instead of code that builds
+    // every object key by key (about 11 KB of the app's wasm, docs/size.md). Placeholders are
+    // replaced by JSON strings: `{iam}` by `arn:PARTITION:iam::ACCOUNT` (without quotes),
+    // `{doc}` and `{trust}` by policy documents (with quotes).
+    let template = match call {
+        "iam:CreateUser" | "iam:TagUser" => {
+            r#"{"UserName":"app-user","Tags":[{"Key":"team","Value":"sec"}]}"#
         }
         "iam:GetUser" | "iam:ListAccessKeys" | "iam:CreateAccessKey" | "iam:DeleteUser" => {
-            serde_json::json!({"UserName": "app-user"})
-        }
-        "iam:ListUsers" | "sts:GetCallerIdentity" => serde_json::json!({}),
-        "iam:TagUser" => {
-            serde_json::json!({"UserName": "app-user", "Tags": [{"Key": "team", "Value": "sec"}]})
+            r#"{"UserName":"app-user"}"#
         }
         "iam:PutUserPermissionsBoundary" => {
-            serde_json::json!({"UserName": "app-user", "PermissionsBoundary": policy_arn})
+            r#"{"UserName":"app-user","PermissionsBoundary":"{iam}:policy/ExamplePolicy"}"#
         }
         "iam:PutUserPolicy" => {
-            serde_json::json!({"UserName": "app-user", "PolicyName": "inline", "PolicyDocument": doc})
+            r#"{"UserName":"app-user","PolicyName":"inline","PolicyDocument":{doc}}"#
         }
         "iam:AttachUserPolicy" | "iam:DetachUserPolicy" => {
-            serde_json::json!({"UserName": "app-user", "PolicyArn": policy_arn})
+            r#"{"UserName":"app-user","PolicyArn":"{iam}:policy/ExamplePolicy"}"#
         }
-        "iam:CreateGroup" => serde_json::json!({"GroupName": "admins"}),
-        "iam:AddUserToGroup" => serde_json::json!({"GroupName": "admins", "UserName": "app-user"}),
+        "iam:CreateGroup" => r#"{"GroupName":"admins"}"#,
+        "iam:AddUserToGroup" => r#"{"GroupName":"admins","UserName":"app-user"}"#,
         "iam:AttachGroupPolicy" => {
-            serde_json::json!({"GroupName": "admins", "PolicyArn": policy_arn})
+            r#"{"GroupName":"admins","PolicyArn":"{iam}:policy/ExamplePolicy"}"#
         }
         "iam:PutGroupPolicy" => {
-            serde_json::json!({"GroupName": "admins", "PolicyName": "inline", "PolicyDocument": doc})
+            r#"{"GroupName":"admins","PolicyName":"inline","PolicyDocument":{doc}}"#
         }
-        "iam:CreateRole" => {
-            serde_json::json!({"RoleName": "app", "AssumeRolePolicyDocument": trust})
-        }
-        "iam:GetRole" => serde_json::json!({"RoleName": "app"}),
+        "iam:CreateRole" => r#"{"RoleName":"app","AssumeRolePolicyDocument":{trust}}"#,
+        "iam:GetRole" => r#"{"RoleName":"app"}"#,
         "iam:UpdateRoleDescription" => {
-            serde_json::json!({"RoleName": "app", "Description": "the application's role"})
+            r#"{"RoleName":"app","Description":"the application's role"}"#
         }
-        "iam:AttachRolePolicy" => serde_json::json!({"RoleName": "app", "PolicyArn": policy_arn}),
-        "iam:PutRolePolicy" => {
-            serde_json::json!({"RoleName": "app", "PolicyName": "inline", "PolicyDocument": doc})
+        "iam:AttachRolePolicy" => r#"{"RoleName":"app","PolicyArn":"{iam}:policy/ExamplePolicy"}"#,
+        "iam:PutRolePolicy" => r#"{"RoleName":"app","PolicyName":"inline","PolicyDocument":{doc}}"#,
+        "iam:CreatePolicy" => r#"{"PolicyName":"ExamplePolicy","PolicyDocument":{doc}}"#,
+        "iam:GetPolicy" | "iam:ListPolicyVersions" => {
+            r#"{"PolicyArn":"{iam}:policy/ExamplePolicy"}"#
         }
-        "iam:CreatePolicy" => {
-            serde_json::json!({"PolicyName": "ExamplePolicy", "PolicyDocument": doc})
-        }
-        "iam:GetPolicy" | "iam:ListPolicyVersions" => serde_json::json!({"PolicyArn": policy_arn}),
         "iam:GetPolicyVersion" | "iam:SetDefaultPolicyVersion" | "iam:DeletePolicyVersion" => {
-            serde_json::json!({"PolicyArn": policy_arn, "VersionId": "v1"})
+            r#"{"PolicyArn":"{iam}:policy/ExamplePolicy","VersionId":"v1"}"#
         }
         "iam:CreatePolicyVersion" => {
-            serde_json::json!({"PolicyArn": policy_arn, "PolicyDocument": doc, "SetAsDefault": true})
+            r#"{"PolicyArn":"{iam}:policy/ExamplePolicy","PolicyDocument":{doc},"SetAsDefault":true}"#
         }
         "iam:UpdateAccessKey" => {
-            serde_json::json!({"UserName": "app-user", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Inactive"})
+            r#"{"UserName":"app-user","AccessKeyId":"AKIAIOSFODNN7EXAMPLE","Status":"Inactive"}"#
         }
-        "iam:DeleteAccessKey" => {
-            serde_json::json!({"UserName": "app-user", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE"})
-        }
-        "iam:GetAccessKeyLastUsed" => serde_json::json!({"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}),
-        "iam:CreateServiceLinkedRole" => {
-            serde_json::json!({"AWSServiceName": "cks.kms.amazonaws.com"})
-        }
+        "iam:DeleteAccessKey" => r#"{"UserName":"app-user","AccessKeyId":"AKIAIOSFODNN7EXAMPLE"}"#,
+        "iam:GetAccessKeyLastUsed" => r#"{"AccessKeyId":"AKIAIOSFODNN7EXAMPLE"}"#,
+        "iam:CreateServiceLinkedRole" => r#"{"AWSServiceName":"cks.kms.amazonaws.com"}"#,
         "iam:DeleteServiceLinkedRole" => {
-            serde_json::json!({"RoleName": "AWSServiceRoleForKeyManagementServiceCustomKeyStores"})
+            r#"{"RoleName":"AWSServiceRoleForKeyManagementServiceCustomKeyStores"}"#
         }
         "iam:GetServiceLinkedRoleDeletionStatus" => {
-            serde_json::json!({"DeletionTaskId": "task/aws-service-role/cks.kms.amazonaws.com/AWSServiceRoleForKeyManagementServiceCustomKeyStores/EXAMPLE"})
+            r#"{"DeletionTaskId":"task/aws-service-role/cks.kms.amazonaws.com/AWSServiceRoleForKeyManagementServiceCustomKeyStores/EXAMPLE"}"#
         }
         "sts:AssumeRole" => {
-            serde_json::json!({"RoleArn": role_arn, "RoleSessionName": "console", "DurationSeconds": 3600})
+            r#"{"RoleArn":"{iam}:role/app","RoleSessionName":"console","DurationSeconds":3600}"#
         }
-        "sts:GetSessionToken" => serde_json::json!({"DurationSeconds": 3600}),
-        _ => serde_json::json!({}),
-    }
+        "sts:GetSessionToken" => r#"{"DurationSeconds":3600}"#,
+        _ => "{}",
+    };
+    let iam = format!("arn:{partition}:iam::{account}");
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{iam}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    // As JSON strings, so that a quote or backslash in the account cannot break the template.
+    let quoted = |s: &str| Value::String(s.to_string()).to_string();
+    let iam_q = quoted(&iam);
+    let text = template
+        .replace("{iam}", iam_q.get(1..iam_q.len() - 1).unwrap_or_default())
+        .replace("{doc}", &quoted(doc))
+        .replace("{trust}", &quoted(&trust));
+    serde_json::from_str(&text).unwrap_or_else(|_| Value::Object(Map::new()))
 }
 
 /// Whether `call` (`service:Operation`) is executed here.
@@ -656,6 +655,33 @@ fn caller_is_user(caller: &Principal) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn example_placeholders_are_filled_as_json_strings() {
+        let v = example_input("iam:CreateRole", "111122223333", "aws-cn");
+        let trust = v["AssumeRolePolicyDocument"].as_str().unwrap();
+        assert!(
+            trust.contains(r#""AWS":"arn:aws-cn:iam::111122223333:root""#),
+            "{trust}"
+        );
+        let v = example_input("iam:CreatePolicyVersion", "111122223333", "aws");
+        assert_eq!(
+            v["PolicyArn"],
+            "arn:aws:iam::111122223333:policy/ExamplePolicy"
+        );
+        assert!(v["PolicyDocument"]
+            .as_str()
+            .unwrap()
+            .contains("kms:Decrypt"));
+        assert_eq!(v["SetAsDefault"], true);
+        assert_eq!(
+            example_input("sts:AssumeRole", "1", "aws")["DurationSeconds"],
+            3600
+        );
+        // A quote in the account stays inside its string instead of breaking the template.
+        let v = example_input("sts:AssumeRole", "12\"3", "aws");
+        assert_eq!(v["RoleArn"], "arn:aws:iam::12\"3:role/app");
+    }
 
     #[test]
     fn every_operation_has_an_example() {
