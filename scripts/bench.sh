@@ -187,9 +187,9 @@ Command: `scripts/bench.sh` (which runs `cargo bench -p kmslab-engine --bench au
 --noplot`, then reads the median `point_estimate` of `target/criterion/NAME/new/estimates.json`;
 then runs the browser benchmark and keeps its `BENCH` lines in `target/bench-browser.txt`).
 The native benchmarks live in `crates/engine/benches/authorize.rs`, the in-browser ones in
-`tests/bench_browser.rs`; `BENCH_SKIP_BROWSER=1` skips the browser run. Not measured by any
-benchmark yet: the app's size (`scripts/browser-tests.sh` prints the wasm size of each release
-build, but nothing records it here) and its time to interactive.
+`tests/bench_browser.rs`; `BENCH_SKIP_BROWSER=1` skips the browser run. The app's size and time
+to interactive are measured by `scripts/app-budget.sh` (run last by this script) in the section
+below.
 """
 open("docs/benchmarks.md", "w").write(text)
 print(text)
