@@ -31,12 +31,23 @@ async function clickAround(page: Page) {
   // Line 3 is two lines of 1.45em below the first (Chromium folds the calc to `2.9em`).
   expect(await band.evaluate((el) => el.style.top)).toContain('2.9em');
   await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('tab-consoles').click();
   const con = page.getByTestId('kms-console');
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
   await con.getByTestId('kms-op').selectOption('Encrypt');
   await con.getByTestId('kms-input').fill(JSON.stringify({ KeyId: 'alias/nps', Plaintext: 'aGVsbG8=' }));
   await con.getByTestId('kms-run').click();
   await expect(con.getByTestId('kms-output')).toContainText('CiphertextBlob');
+  // Every other screen: forms, a lab, the library with a share link.
+  await page.getByTestId('tab-forms').click();
+  await page.getByTestId('form-section-keys').click();
+  await expect(page.getByTestId('form-keys')).toBeVisible();
+  await page.getByTestId('tab-labs').click();
+  await page.getByTestId('lab-open').first().click();
+  await expect(page.getByTestId('lab')).toBeVisible();
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('make-share-link').click();
+  await expect(page.getByTestId('share-link')).toHaveValue(/#s=/);
 }
 
 test('the Content-Security-Policy holds while the app loads and is used', async ({ page }) => {
