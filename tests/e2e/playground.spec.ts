@@ -160,3 +160,16 @@ test('run up to one step: the steps before it run, the ones after do not', async
   await expect(page.getByTestId('step-detail')).toContainText('outside');
   expect(errors).toEqual([]);
 });
+
+test('every screen fits a narrow screen without sideways scrolling', async ({ page }) => {
+  const errors = watch(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fresh(page);
+  for (const tab of ['workspace', 'forms', 'consoles', 'labs', 'library']) {
+    await page.getByTestId(`tab-${tab}`).click();
+    await expect(page.getByTestId(`screen-${tab}`)).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `screen ${tab} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+  }
+  expect(errors).toEqual([]);
+});
