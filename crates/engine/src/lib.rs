@@ -12,6 +12,7 @@ pub mod json;
 pub mod keystore;
 pub mod kms;
 pub mod lint;
+pub mod matrix;
 pub mod scenario;
 pub mod time;
 pub mod trace;
