@@ -29,6 +29,8 @@
 mod check;
 mod export;
 mod fast;
+mod stmt;
+pub mod synthetic;
 mod world;
 
 pub use check::{check_cell, trace_for, CellReport};
