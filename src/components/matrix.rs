@@ -32,9 +32,15 @@ fn outcome_look(o: Outcome) -> (&'static str, &'static str) {
     }
 }
 
-/// The last path segment of an ARN, for a compact row label (`user/alice`).
+/// A compact row label: the resource part of the ARN (`user/alice`), with the account for a
+/// root user (`111122223333:root`), which otherwise all look alike.
 fn short(arn: &str) -> String {
-    arn.rsplit(':').next().unwrap_or(arn).to_string()
+    let mut parts = arn.rsplit(':');
+    match (parts.next(), parts.next()) {
+        (Some("root"), Some(account)) => format!("{account}:root"),
+        (Some(last), _) => last.to_string(),
+        _ => arn.to_string(),
+    }
 }
 
 /// The matrix panel.
@@ -228,9 +234,9 @@ pub fn AccessMatrix(
             <p class="m-summary" data-testid="matrix-summary">{summary}</p>
             <p class="m-shown" data-testid="matrix-shown">{shown}</p>
             <div class="m-pager">
-                <button type="button" data-testid="matrix-prev" disabled=current == 0
+                <button type="button" data-testid="matrix-prev" disabled={current == 0}
                     on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"◀ Previous"</button>
-                <button type="button" data-testid="matrix-next" disabled=current + 1 >= pages
+                <button type="button" data-testid="matrix-next" disabled={current + 1 >= pages}
                     on:click=move |_| page.update(|p| *p += 1)>"Next ▶"</button>
             </div>
             <div class="m-scroll">
@@ -315,7 +321,7 @@ mod tests {
     #[test]
     fn short_labels() {
         assert_eq!(short("arn:aws:iam::111122223333:user/alice"), "user/alice");
-        assert_eq!(short("arn:aws:iam::111122223333:root"), "root");
+        assert_eq!(short("arn:aws:iam::111122223333:root"), "111122223333:root");
         assert_eq!(outcome_look(Outcome::ExplicitDeny).0, "m-deny");
     }
 }

@@ -41,6 +41,8 @@ test('computes the access matrix, filters it, shows a cell trace and exports CSV
 
   // A cell's trace: the deny statement and the missing context key.
   await page.getByTestId('matrix-filter-outcome').selectOption('any outcome');
+  await page.getByTestId('matrix-filter-operation').fill('');
+  await expect(page.locator('[data-testid=matrix-cell]')).toHaveCount(58);
   await cell(page, NPS, 'Decrypt').click();
   const trace = page.getByTestId('matrix-trace');
   await expect(trace.getByTestId('trace-summary')).toContainText('ExplicitDeny');
@@ -51,6 +53,8 @@ test('computes the access matrix, filters it, shows a cell trace and exports CSV
   await expect(trace.getByTestId('key-state')).toContainText('not pending deletion');
 
   // CSV of what the filter keeps: a header and one line per cell.
+  await page.getByTestId('matrix-filter-operation').fill('crypt');
+  await expect(page.locator('[data-testid=matrix-cell]')).toHaveCount(8);
   const download = page.waitForEvent('download');
   await page.getByTestId('matrix-export').click();
   const file = await download;
