@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${BENCH_REPORT_ONLY:-0}" != 1 ]; then
   cargo bench -p kmslab-engine --bench authorize -- --noplot "$@"
+  cargo bench -p kmslab-engine --bench matrix -- --noplot "$@"
   if [ "${BENCH_SKIP_BROWSER:-0}" != 1 ]; then
     export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
     mkdir -p target
@@ -41,6 +42,7 @@ goals = {  # name: (what, goal in ns or None)
     "run_scenario_example_5_steps": ("Run the NPS example (5 steps: encrypt, decrypt, traces)", None),
     "run_scenario_one_step_realistic": ("Whole `run_scenario`, one Encrypt step in the realistic world (world, authorization, traces, AES-GCM)", None),
     "kms_encrypt_4kib_end_to_end": ("KMS Encrypt of 4 KiB end to end (world, authorization, AES-256-GCM, blob)", None),
+    "matrix/access_matrix_1m_cells": ("Access matrix, 1,000,000 cells (100 principals x 345 keys x 29 operations, `matrix::synthetic`), natively", None),
 }
 def fmt(ns):
     return f"{ns/1e6:.2f} ms" if ns >= 1e6 else (f"{ns/1e3:.2f} µs" if ns >= 1e3 else f"{ns:.0f} ns")
@@ -74,6 +76,7 @@ browser_goals = {  # name: (what, goal in µs or None)
     "wasm_seal_4kib": ("Its AES-256-GCM part alone: `crypto::seal` of 4 KiB (header, context, AES-GCM)", None),
     "wasm_aes_256_gcm_1mib": ("Bulk AES-256-GCM in wasm, the engine's `crypto::seal` of 1 MiB buffers", None),
     "webcrypto_aes_256_gcm_1mib": ("Bulk AES-256-GCM by WebCrypto (`SubtleCrypto.encrypt`, 12-byte IV) of 1 MiB buffers, same page", None),
+    "wasm_access_matrix_1m_cells": ("Access matrix, 1,000,000 cells, wasm (the world of `matrix/access_matrix_1m_cells`; median of 5 runs)", 1_000_000),
 }
 def bfmt(value, unit):
     return f"{value:.0f} MB/s" if unit == "MB/s" else fmt(value * 1e3)

@@ -188,3 +188,28 @@ async fn webcrypto_aes_256_gcm_bulk() {
         "MB/s",
     );
 }
+
+/// Samples of the access-matrix figure: each computation takes about half a second, so fewer
+/// samples than the other figures (the median of five, after one warm-up run).
+const MATRIX_SAMPLES: usize = 5;
+
+/// The access matrix of the synthetic organization of `crates/engine/benches/matrix.rs`
+/// (`matrix::synthetic`, 100 principals, enough keys for 1,000,000 cells): one
+/// `access_matrix` call, what the app's "Compute access matrix" button costs. Goal (issue 6):
+/// under one second.
+#[wasm_bindgen_test]
+fn wasm_access_matrix_1m_cells() {
+    use kmslab_engine::matrix::{access_matrix, operations, synthetic, MatrixOptions};
+    let keys = 1_000_000usize.div_ceil(100 * operations().len());
+    let s = kmslab_engine::parse_scenario(&synthetic::scenario(100, keys)).unwrap();
+    let m = access_matrix(&s, &MatrixOptions::default()).unwrap();
+    assert!(m.len() >= 1_000_000, "{} cells", m.len());
+    let samples = (0..MATRIX_SAMPLES)
+        .map(|_| {
+            let t0 = now();
+            black_box(access_matrix(black_box(&s), &MatrixOptions::default()).unwrap());
+            (now() - t0) * 1000.0
+        })
+        .collect();
+    report("wasm_access_matrix_1m_cells", median(samples), "us");
+}

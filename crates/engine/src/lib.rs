@@ -13,6 +13,7 @@ pub mod keystore;
 pub mod kms;
 pub mod lab;
 pub mod lint;
+pub mod matrix;
 pub mod scenario;
 pub mod share;
 pub mod time;

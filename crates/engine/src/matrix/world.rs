@@ -1,0 +1,392 @@
+//! The scenario's initial world prepared for the matrix: rows, keys, columns, grants, and the
+//! request context of a cell.
+
+use super::{MatrixError, MatrixKey, MatrixOptions, MatrixPrincipal, RowKind};
+use crate::iam::arn::AccountId;
+use crate::iam::context::{Context, ContextValue, Principal, PrincipalKind, Request};
+use crate::iam::evaluate::{AuthzInput, NamedPolicy, OrgPolicies, ResourceKind, ResourcePolicy};
+use crate::kms::error::ErrorCode;
+use crate::kms::model::{Grant, KeyState, GRANT_OPERATIONS};
+use crate::kms::{grant, state};
+use crate::scenario::{KeyDef, Scenario};
+use crate::time::Instant;
+use std::collections::BTreeMap;
+
+/// Operations of [`crate::kms::ops::OPERATIONS`] that are not authorized against one key:
+/// account-wide calls (resource `*`), custom key store calls, and RetireGrant (decided per
+/// grant by its retiring principal and grantee, not per key).
+const NOT_ON_A_KEY: &[&str] = &[
+    "CreateKey",
+    "ListKeys",
+    "ListAliases",
+    "GenerateRandom",
+    "ListRetirableGrants",
+    "RetireGrant",
+];
+
+/// Operations that work on a key in another account: "Cross-account use: Yes" in the AWS KMS
+/// API reference (the same list `kms::ops` refuses others with). Every other operation works
+/// only on the caller's own keys, whatever the key policy says.
+const CROSS_ACCOUNT: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "DescribeKey",
+    "CreateGrant",
+    "ListGrants",
+    "RetireGrant",
+    "RevokeGrant",
+    "GetKeyRotationStatus",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+];
+
+/// One column: an IAM action on a key.
+#[derive(Debug, Clone)]
+pub(super) struct Op {
+    /// `Encrypt`.
+    pub name: &'static str,
+    /// `kms:Encrypt`, lowercased for matching.
+    pub action_lc: String,
+    /// The grant operation it corresponds to, if grants can allow it.
+    pub grant_op: Option<&'static str>,
+    /// Whether it works on keys of other accounts.
+    pub cross_account: bool,
+}
+
+/// The columns, from the engine's operation list.
+pub(super) fn operations() -> Vec<Op> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for &op in crate::kms::ops::OPERATIONS {
+        if NOT_ON_A_KEY.contains(&op) || op.contains("CustomKeyStore") {
+            continue;
+        }
+        // An operation whose authorization is split into `OpFrom` and `OpTo` grant operations
+        // (ReEncrypt) is two actions on two keys.
+        let halves: Vec<&'static str> = GRANT_OPERATIONS
+            .iter()
+            .copied()
+            .filter(|g| {
+                g.strip_prefix(op)
+                    .is_some_and(|rest| rest == "From" || rest == "To")
+            })
+            .collect();
+        if halves.is_empty() {
+            names.push(op);
+        } else {
+            names.extend(halves);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| Op {
+            name,
+            action_lc: format!("kms:{name}").to_ascii_lowercase(),
+            grant_op: GRANT_OPERATIONS.iter().copied().find(|g| *g == name),
+            cross_account: CROSS_ACCOUNT.contains(&name),
+        })
+        .collect()
+}
+
+/// A row, with everything about the caller that does not depend on the key.
+pub(super) struct Row<'s> {
+    pub view: MatrixPrincipal,
+    pub principal: Principal,
+    pub identity: Vec<NamedPolicy<'s>>,
+    pub boundary: Option<NamedPolicy<'s>>,
+    pub scps: OrgPolicies<'s>,
+    /// The context AWS derives for the caller (without `aws:ResourceAccount`).
+    pub derived: Context,
+}
+
+/// A key, with everything about it that does not depend on the caller.
+pub(super) struct Col<'s> {
+    pub view: MatrixKey,
+    pub def: &'s KeyDef,
+    pub account: AccountId,
+    /// The context keys KMS derives for a request on the key (without `kms:CallerAccount`).
+    pub key_ctx: Context,
+    pub rcps: OrgPolicies<'s>,
+    /// Indexes into [`Prepared::grants`] of the grants on this key, in world order.
+    pub grants: Vec<usize>,
+    /// Per operation: the key-state exception for an allowed request.
+    pub gate: Vec<Option<ErrorCode>>,
+}
+
+/// The world prepared once for many cells.
+pub(super) struct Prepared<'s> {
+    pub s: &'s Scenario,
+    pub now: Instant,
+    pub rows: Vec<Row<'s>>,
+    pub cols: Vec<Col<'s>>,
+    pub ops: Vec<Op>,
+    /// The grants as the runner builds them (ids from the seed where the scenario gives none).
+    pub grants: Vec<Grant>,
+    /// Per grant, per operation: whether the grant allows it to its grantee here (operation
+    /// listed, in effect, constraint met by a request without encryption context).
+    pub grant_ops: Vec<Vec<bool>>,
+    /// The keys every step's context has (`aws:SecureTransport`, `aws:RequestedRegion`).
+    pub step_ctx: Context,
+}
+
+impl<'s> Prepared<'s> {
+    /// Prepares the scenario; `only_principal` and `only_key` keep one row or one key.
+    pub fn new(
+        s: &'s Scenario,
+        opts: &MatrixOptions,
+        only_principal: Option<&str>,
+        only_key: Option<&str>,
+    ) -> Result<Prepared<'s>, MatrixError> {
+        let ops = operations();
+        let now = s.defaults.time;
+        let mut rows = Vec::new();
+        for arn in s.principal_arns() {
+            if only_principal.is_some_and(|p| p != arn) {
+                continue;
+            }
+            let c = s
+                .resolve_caller(&arn)
+                .map_err(|why| MatrixError::Principal {
+                    arn: arn.clone(),
+                    why,
+                })?;
+            let kind = match c.principal.kind {
+                PrincipalKind::Root => RowKind::Root,
+                PrincipalKind::AssumedRole { .. } => RowKind::RoleSession,
+                _ => RowKind::User,
+            };
+            if kind == RowKind::Root && !opts.include_roots && only_principal.is_none() {
+                continue;
+            }
+            rows.push(Row {
+                view: MatrixPrincipal {
+                    arn: arn.clone(),
+                    kind,
+                    account: c
+                        .principal
+                        .account
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default(),
+                },
+                identity: s.identity_policies(&c),
+                boundary: s.boundary(&c),
+                scps: s.org_policies(c.principal.account.as_ref(), &c.principal, false, "kms:*"),
+                derived: s.derived_context(&c, None, now, None),
+                principal: c.principal,
+            });
+        }
+        if let Some(p) = only_principal.filter(|_| rows.is_empty()) {
+            return Err(MatrixError::NoSuchPrincipal(p.to_string()));
+        }
+        let grants = initial_grants(s);
+        let grant_ops = grants
+            .iter()
+            .map(|g| {
+                let none = BTreeMap::new();
+                ops.iter()
+                    .map(|o| {
+                        o.grant_op.is_some_and(|op| {
+                            g.operations.iter().any(|x| x == op)
+                                && grant::in_effect(g, now, s.grant_propagation, &[]).0
+                                && g.constraint
+                                    .as_ref()
+                                    .is_none_or(|c| grant::constraint_holds(c, op, &none).0)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut cols = Vec::new();
+        for def in &s.keys {
+            if only_key.is_some_and(|k| k != def.id) {
+                continue;
+            }
+            let arn = def.arn(&s.defaults.partition);
+            let state = effective_state(s, def);
+            cols.push(Col {
+                gate: ops
+                    .iter()
+                    .map(|o| {
+                        state::check(o.name, state, def.origin, &arn)
+                            .err()
+                            .map(|e| e.code)
+                    })
+                    .collect(),
+                view: MatrixKey {
+                    id: def.id.clone(),
+                    arn,
+                    account: def.account.to_string(),
+                    aliases: def.aliases.clone(),
+                    state,
+                },
+                def,
+                account: def.account.clone(),
+                key_ctx: key_context(def),
+                // RCPs depend on the action's service only (kms for every column).
+                rcps: s.org_policies(
+                    Some(&def.account),
+                    &Principal {
+                        arn: String::new(),
+                        account: None,
+                        kind: PrincipalKind::Root,
+                    },
+                    true,
+                    "kms:*",
+                ),
+                grants: grants
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| g.key_id == def.id)
+                    .map(|(i, _)| i)
+                    .collect(),
+            });
+        }
+        if let Some(k) = only_key.filter(|_| cols.is_empty()) {
+            return Err(MatrixError::NoSuchKey(k.to_string()));
+        }
+        let mut step_ctx = Context::default();
+        step_ctx.insert_single("aws:SecureTransport", "true");
+        step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
+        Ok(Prepared {
+            s,
+            now,
+            rows,
+            cols,
+            ops,
+            grants,
+            grant_ops,
+            step_ctx,
+        })
+    }
+
+    /// The request context of a cell, as the runner builds it: derived keys, then the keys KMS
+    /// derives for the key, then the step's keys where not already set.
+    pub fn context(&self, row: &Row<'_>, col: &Col<'_>) -> Context {
+        let mut ctx = row.derived.clone();
+        ctx.insert_single("aws:ResourceAccount", col.account.to_string());
+        if let Some(a) = &row.principal.account {
+            ctx.insert_single("kms:CallerAccount", a.to_string());
+        }
+        for (k, v) in col.key_ctx.iter() {
+            ctx.insert(k, v.clone());
+        }
+        for (k, v) in self.step_ctx.iter() {
+            if !ctx.contains(k) {
+                ctx.insert(k, v.clone());
+            }
+        }
+        ctx
+    }
+
+    /// The policy evaluation's input for a request of `row` on `col`.
+    pub fn input<'r>(
+        &'r self,
+        row: &'r Row<'s>,
+        col: &'r Col<'s>,
+        request: &'r Request,
+    ) -> AuthzInput<'r> {
+        AuthzInput {
+            request,
+            identity: if matches!(row.principal.kind, PrincipalKind::Service { .. }) {
+                Vec::new()
+            } else {
+                row.identity.clone()
+            },
+            boundary: row.boundary.clone(),
+            session: None,
+            scps: row.scps.clone(),
+            rcps: col.rcps.clone(),
+            resource_policy: Some(ResourcePolicy {
+                kind: ResourceKind::KmsKey,
+                name: col.view.arn.clone(),
+                policy: &col.def.policy,
+            }),
+        }
+    }
+
+    /// Whether the cross-account rule refuses `op` for `row` on `col` before authorization.
+    pub fn refused_cross_account(&self, row: &Row<'_>, col: &Col<'_>, op: &Op) -> bool {
+        row.principal.account.as_ref() != Some(&col.account) && !op.cross_account
+    }
+}
+
+/// The state a request sees: a key in a custom key store that is not connected is Unavailable
+/// (unless pending deletion), as [`crate::kms::model::KmsWorld::effective_state`] says.
+fn effective_state(s: &Scenario, k: &KeyDef) -> KeyState {
+    let disconnected = k.key_store.as_ref().is_some_and(|id| {
+        s.stores
+            .iter()
+            .find(|st| &st.id == id)
+            .is_none_or(|st| st.state != crate::keystore::ConnectionState::Connected)
+    });
+    if disconnected && k.state != KeyState::PendingDeletion {
+        KeyState::Unavailable
+    } else {
+        k.state
+    }
+}
+
+/// The keys KMS derives for a request on the key when the request names it by ARN (no
+/// `kms:RequestAlias`) and carries no encryption context.
+fn key_context(k: &KeyDef) -> Context {
+    let mut c = Context::default();
+    c.insert_single("kms:KeyOrigin", k.origin.as_str());
+    // The runner's keys are all symmetric encryption keys.
+    c.insert_single("kms:KeySpec", "SYMMETRIC_DEFAULT");
+    c.insert_single("kms:KeyUsage", "ENCRYPT_DECRYPT");
+    c.insert_single("kms:MultiRegion", "false");
+    if !k.aliases.is_empty() {
+        c.insert(
+            "kms:ResourceAliases",
+            ContextValue::Multi(k.aliases.clone()),
+        );
+    }
+    for (tk, v) in &k.tags {
+        c.insert_single(&format!("aws:ResourceTag/{tk}"), v.clone());
+    }
+    c
+}
+
+/// The scenario's grants as the runner's first step sees them: ids given or drawn from the
+/// seed after the key material (in the runner's order), fully propagated.
+fn initial_grants(s: &Scenario) -> Vec<Grant> {
+    let mut rng = crate::crypto::seeded_rng(s.seed);
+    for k in &s.keys {
+        let pending_import =
+            k.origin == crate::kms::model::Origin::External && k.state == KeyState::PendingImport;
+        if k.material.is_none() && !pending_import {
+            let _ = crate::crypto::KeyMaterial::generate(&mut rng);
+        }
+    }
+    s.grants
+        .iter()
+        .map(|g| {
+            let mut id_bytes = [0u8; 32];
+            rand_core::Rng::fill_bytes(&mut rng, &mut id_bytes);
+            let generated: String = id_bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let id = g.grant_id.clone().unwrap_or(generated);
+            Grant {
+                token: format!("token-{id}"),
+                id,
+                name: g.name.clone(),
+                key_id: g.key_id.clone(),
+                grantee: g.grantee.clone(),
+                retiring: g.retiring.clone(),
+                operations: g.operations.clone(),
+                constraint: g.constraint.clone(),
+                issuing_account: g.issuing_account.clone(),
+                created: Instant(i64::MIN / 4),
+                deleted: None,
+            }
+        })
+        .collect()
+}

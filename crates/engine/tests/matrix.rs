@@ -1,0 +1,261 @@
+//! The access matrix's correctness guarantee: every cell of the matrix of every scenario in
+//! `scenarios/` equals what the full authorization path decides for the same request
+//! (`matrix::check_cell`: `kms::authz::authorize_key` with the runner's IAM side, grants, the
+//! cross-account rule and the key-state gate), and the full path agrees with the scenario
+//! runner itself for real KMS calls that take no request parameters.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use kmslab_engine::json::{Json, Pos};
+use kmslab_engine::matrix::{
+    access_matrix, check_cell, trace_for, MatrixFilter, MatrixOptions, Outcome, OutcomeFilter, Via,
+};
+use kmslab_engine::scenario::{CallerSpec, Step};
+use kmslab_engine::trace::Decision;
+use kmslab_engine::{parse_scenario, run_scenario, Scenario};
+use std::path::{Path, PathBuf};
+
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            scenario_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+fn corpus() -> Vec<(String, Scenario)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files = Vec::new();
+    scenario_files(&root, &mut files);
+    files.sort();
+    assert!(files.len() > 10, "the corpus is missing");
+    files
+        .iter()
+        .filter_map(|f| {
+            let name = f.strip_prefix(&root).unwrap().display().to_string();
+            // Documents meant to be refused are in the corpus too.
+            parse_scenario(&std::fs::read_to_string(f).unwrap())
+                .ok()
+                .map(|s| (name, s))
+        })
+        .collect()
+}
+
+#[test]
+fn every_cell_of_every_scenario_agrees_with_the_full_path() {
+    let mut checked = 0usize;
+    let mut with_keys = 0usize;
+    let mut seen = std::collections::HashSet::new();
+    for (name, s) in corpus() {
+        let m = access_matrix(&s, &MatrixOptions::default()).unwrap();
+        if !m.keys.is_empty() {
+            with_keys += 1;
+        }
+        for (p, pr) in m.principals.iter().enumerate() {
+            for (k, key) in m.keys.iter().enumerate() {
+                for (o, op) in m.operations.iter().enumerate() {
+                    let c = m.cell(p, k, o).unwrap();
+                    let full = check_cell(&s, &pr.arn, &key.id, op).unwrap();
+                    let cell = format!("{name}: {} x {} x {op}", pr.arn, key.id);
+                    assert_eq!(c.decision, full.decision, "{cell}: decision");
+                    assert_eq!(c.via, full.via, "{cell}: via");
+                    assert_eq!(c.state_error, full.state_error, "{cell}: state");
+                    assert_eq!(m.reason(&c), full.deciding.join(", "), "{cell}: deciding");
+                    seen.insert((c.outcome(), c.via));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(with_keys >= 10, "only {with_keys} scenarios have keys");
+    assert!(checked > 5_000, "only {checked} cells checked");
+    // The corpus exercises every kind of cell, so the comparison above means something.
+    for want in [
+        (Outcome::Allowed, Via::KeyPolicy),
+        (Outcome::Allowed, Via::KeyPolicyAndIam),
+        (Outcome::Allowed, Via::Grant),
+        (Outcome::AllowedButStateRefuses, Via::KeyPolicy),
+        (Outcome::ExplicitDeny, Via::Nothing),
+        (Outcome::ImplicitDeny, Via::Nothing),
+        (Outcome::ImplicitDeny, Via::NotCrossAccount),
+    ] {
+        assert!(seen.contains(&want), "no cell is {want:?}; seen {seen:?}");
+    }
+}
+
+/// A one-step scenario: the world of `s` and the call `kms:OP` with `{"KeyId": ARN}`.
+fn one_call(s: &Scenario, caller: &str, op: &str, key_arn: &str) -> Scenario {
+    let mut w = s.world_copy();
+    w.steps.push(Step {
+        id: Some("call".into()),
+        index: 0,
+        pos: Pos::default(),
+        caller: Some(CallerSpec::Caller(caller.to_string())),
+        call: Some(format!("kms:{op}")),
+        resource: None,
+        input: Some(Json::from_serde(
+            &serde_json::json!({ "KeyId": key_arn }),
+            Pos::default(),
+        )),
+        context: Vec::new(),
+        grant_tokens: Vec::new(),
+        advance: None,
+        session: None,
+        expect: None,
+        description: None,
+    });
+    w
+}
+
+/// The matrix's full path is the runner's: for operations whose call takes nothing but the
+/// key (so the runner adds no request-specific context), a real call of every principal on
+/// every key ends as the matrix cell says.
+#[test]
+fn the_runner_agrees_for_calls_without_parameters() {
+    let ops = [
+        "DescribeKey",
+        "GetKeyRotationStatus",
+        "DisableKey",
+        "GetKeyPolicy",
+    ];
+    let mut compared = 0usize;
+    for (name, s) in corpus() {
+        let m = access_matrix(&s, &MatrixOptions::default()).unwrap();
+        for (p, pr) in m.principals.iter().enumerate() {
+            for (k, key) in m.keys.iter().enumerate() {
+                for op in ops {
+                    let o = m.operations.iter().position(|x| *x == op).unwrap();
+                    let c = m.cell(p, k, o).unwrap();
+                    let r = run_scenario(&one_call(&s, &pr.arn, op, &key.arn)).unwrap();
+                    let step = &r.steps[0];
+                    let cell = format!("{name}: {} x {} x {op}", pr.arn, key.id);
+                    assert_eq!(step.decision, Some(c.decision), "{cell}: {step:?}");
+                    let want_error = match (c.decision, c.state_error) {
+                        (Decision::Allow, None) => None,
+                        (Decision::Allow, Some(e)) => Some(e.as_str().to_string()),
+                        _ => Some("AccessDeniedException".to_string()),
+                    };
+                    assert_eq!(step.error, want_error, "{cell}: {step:?}");
+                    if let Some(t) = &step.trace {
+                        assert_eq!(m.reason(&c), t.deciding.join(", "), "{cell}");
+                    }
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 500, "only {compared} calls compared");
+}
+
+const SMALL: &str = r#"{"kmslab":1,
+  "defaults":{"account":"111122223333","region":"us-east-1","time":"2026-11-22T12:00:00Z"},
+  "iam":{"users":[{"name":"alice","inline":{"use":{"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt"],"Resource":"*"}]}}},
+    {"name":"bob"}]},
+  "keys":[{"id":"1234abcd-12ab-34cd-56ef-1234567890ab","aliases":["alias/app"]},
+          {"id":"0000abcd-12ab-34cd-56ef-1234567890ab","state":"Disabled"}],
+  "grants":[{"keyId":"1234abcd-12ab-34cd-56ef-1234567890ab","grantee":"arn:aws:iam::111122223333:user/bob",
+             "operations":["Decrypt","DescribeKey"],"grantId":"g-bob"}],
+  "steps":[]}"#;
+
+#[test]
+fn cells_filters_traces_and_csv_of_a_small_world() {
+    let s = parse_scenario(SMALL).unwrap();
+    let m = access_matrix(&s, &MatrixOptions::default()).unwrap();
+    let p = |arn: &str| m.principals.iter().position(|x| x.arn == arn).unwrap();
+    let k = |id: &str| m.keys.iter().position(|x| x.id.starts_with(id)).unwrap();
+    let o = |op: &str| m.operations.iter().position(|x| *x == op).unwrap();
+    let (alice, bob) = (
+        p("arn:aws:iam::111122223333:user/alice"),
+        p("arn:aws:iam::111122223333:user/bob"),
+    );
+    let (app, off) = (k("1234"), k("0000"));
+    assert!(m.operations.contains(&"ReEncryptFrom") && m.operations.contains(&"ReEncryptTo"));
+    assert!(!m.operations.contains(&"ReEncrypt") && !m.operations.contains(&"CreateKey"));
+    let enc = m.cell(alice, app, o("Encrypt")).unwrap();
+    assert_eq!(enc.outcome(), Outcome::Allowed);
+    assert_eq!(enc.via, Via::KeyPolicyAndIam);
+    assert_eq!(
+        m.cell(alice, app, o("DisableKey")).unwrap().outcome(),
+        Outcome::ImplicitDeny
+    );
+    let dis = m.cell(alice, off, o("Encrypt")).unwrap();
+    assert_eq!(dis.outcome(), Outcome::AllowedButStateRefuses);
+    assert_eq!(dis.state_error.unwrap().as_str(), "DisabledException");
+    let bob_dec = m.cell(bob, app, o("Decrypt")).unwrap();
+    assert_eq!(
+        (bob_dec.decision, bob_dec.via),
+        (Decision::Allow, Via::Grant)
+    );
+    assert_eq!(m.reason(&bob_dec), "grant:g-bob");
+    assert_eq!(
+        m.cell(bob, app, o("Encrypt")).unwrap().outcome(),
+        Outcome::ImplicitDeny
+    );
+    assert!(m.cell(99, 0, 0).is_none());
+    // The root user of the account: the default key policy gives it everything.
+    let root = p("arn:aws:iam::111122223333:root");
+    assert_eq!(
+        m.cell(root, app, o("ScheduleKeyDeletion")).unwrap().via,
+        Via::KeyPolicy
+    );
+    let no_roots = access_matrix(
+        &s,
+        &MatrixOptions {
+            include_roots: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(no_roots.principals.len(), m.principals.len() - 1);
+
+    // Filters: text on each axis, and outcome.
+    let f = MatrixFilter {
+        principal: "BOB".into(),
+        key: "alias/app".into(),
+        operation: "crypt".into(),
+        outcome: OutcomeFilter::Allowed,
+    };
+    let v = m.filter(&f);
+    assert_eq!(v.rows, vec![(bob, app)]);
+    assert_eq!(v.cells, 1, "only Decrypt (Encrypt, ReEncrypt* are denied)");
+    let csv = m.to_csv(&f);
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert_eq!(
+        lines[0],
+        "principal,key_id,key_arn,operation,outcome,decision,via,state_exception,deciding"
+    );
+    assert_eq!(
+        lines[1],
+        "arn:aws:iam::111122223333:user/bob,1234abcd-12ab-34cd-56ef-1234567890ab,arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,Decrypt,Allowed,Allow,grant,,grant:g-bob"
+    );
+    let all = m.to_csv(&MatrixFilter::default());
+    assert_eq!(all.matches("\r\n").count(), m.len() + 1);
+    // A deciding list with a comma is quoted.
+    assert!(
+        all.contains("\"key-policy:Enable IAM User Permissions, identity:use:#0\""),
+        "{all}"
+    );
+
+    // The trace of a cell: the full path's, with the grant and the key-state gate.
+    let t = trace_for(&s, &m, bob, app, o("Decrypt")).unwrap();
+    assert_eq!(t.decision, Some(Decision::Allow));
+    assert_eq!(t.error, None);
+    let trace = t.trace.unwrap();
+    assert_eq!(trace.deciding, vec!["grant:g-bob".to_string()]);
+    assert!(trace.grants.iter().any(|g| g.applies));
+    assert!(trace.key_state.is_some());
+    let t = trace_for(&s, &m, alice, off, o("Encrypt")).unwrap();
+    assert_eq!(t.error.as_deref(), Some("DisabledException"));
+    let t = trace_for(&s, &m, alice, app, o("DisableKey")).unwrap();
+    assert_eq!(t.error.as_deref(), Some("AccessDeniedException"));
+    assert!(trace_for(&s, &m, 0, 0, 999).is_err());
+}

@@ -1,0 +1,327 @@
+//! The access matrix: every principal x every key x every KMS operation on a key, computed by
+//! one engine call ([`kmslab_engine::matrix::access_matrix`]) on demand; filters, a page of the
+//! table at a time, a cell's full trace on click, and the filtered cells as CSV.
+
+use super::{outcome_line, TraceView};
+use kmslab_engine::matrix::{
+    access_matrix, trace_for, AccessMatrix as Matrix, MatrixFilter, MatrixOptions, Outcome,
+    OutcomeFilter,
+};
+use kmslab_engine::{parse_scenario, StepResult};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// At most this many cells are rendered at once; more rows are reached page by page.
+const RENDERED_CELLS: usize = 3_000;
+
+/// A computed matrix with the scenario text it was computed from (a cell's trace is computed
+/// from the same text, even after the editor changes).
+#[derive(Clone)]
+struct Computed {
+    matrix: Arc<Matrix>,
+    text: Arc<String>,
+}
+
+/// The CSS class and symbol of an outcome.
+fn outcome_look(o: Outcome) -> (&'static str, &'static str) {
+    match o {
+        Outcome::Allowed => ("m-allow", "✓"),
+        Outcome::AllowedButStateRefuses => ("m-state", "!"),
+        Outcome::ExplicitDeny => ("m-deny", "✗"),
+        Outcome::ImplicitDeny => ("m-implicit", "·"),
+    }
+}
+
+/// A compact row label: the resource part of the ARN (`user/alice`), with the account for a
+/// root user (`111122223333:root`), which otherwise all look alike.
+fn short(arn: &str) -> String {
+    let mut parts = arn.rsplit(':');
+    match (parts.next(), parts.next()) {
+        (Some("root"), Some(account)) => format!("{account}:root"),
+        (Some(last), _) => last.to_string(),
+        _ => arn.to_string(),
+    }
+}
+
+/// The matrix panel.
+#[component]
+pub fn AccessMatrix(
+    /// The scenario text; its initial world is what the matrix describes.
+    text: RwSignal<String>,
+) -> impl IntoView {
+    let computed: RwSignal<Option<Result<Computed, String>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let roots = RwSignal::new(true);
+    let principal = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let operation = RwSignal::new(String::new());
+    let outcome = RwSignal::new(OutcomeFilter::Any);
+    let page = RwSignal::new(0usize);
+    let selected: RwSignal<Option<(usize, usize, usize)>> = RwSignal::new(None);
+    let trace: RwSignal<Option<Result<StepResult, String>>> = RwSignal::new(None);
+    let export_error: RwSignal<Option<String>> = RwSignal::new(None);
+
+    let filter = move || MatrixFilter {
+        principal: principal.get(),
+        key: key.get(),
+        operation: operation.get(),
+        outcome: outcome.get(),
+    };
+
+    let compute = move |_| {
+        busy.set(true);
+        selected.set(None);
+        trace.set(None);
+        page.set(0);
+        // Let the browser paint "Computing…" before the engine call takes the thread.
+        set_timeout(
+            move || {
+                let src = text.get_untracked();
+                let opts = MatrixOptions {
+                    include_roots: roots.get_untracked(),
+                };
+                let r = parse_scenario(&src)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| access_matrix(&s, &opts).map_err(|e| e.to_string()))
+                    .map(|m| Computed {
+                        matrix: Arc::new(m),
+                        text: Arc::new(src),
+                    });
+                computed.set(Some(r));
+                busy.set(false);
+            },
+            std::time::Duration::from_millis(10),
+        );
+    };
+
+    let open_cell = move |c: &Computed, p: usize, k: usize, o: usize| {
+        selected.set(Some((p, k, o)));
+        let r = parse_scenario(&c.text)
+            .map_err(|e| e.to_string())
+            .and_then(|s| trace_for(&s, &c.matrix, p, k, o).map_err(|e| e.to_string()));
+        trace.set(Some(r));
+    };
+
+    let export = move |_| {
+        if let Some(Ok(c)) = computed.get_untracked() {
+            let f = filter();
+            let csv = c.matrix.to_csv(&f);
+            export_error.set(
+                crate::browser::download("access-matrix.csv", "text/csv", &csv)
+                    .err()
+                    .map(|e| format!("the CSV could not be offered: {e}")),
+            );
+        }
+    };
+
+    let text_filter =
+        move |label: &'static str, id: &'static str, sig: RwSignal<String>, hint: &'static str| {
+            view! {
+                <label>
+                    <span>{label}</span>
+                    <input type="search" data-testid=id placeholder=hint
+                        prop:value=move || sig.get()
+                        on:input=move |ev| { sig.set(event_target_value(&ev)); page.set(0); } />
+                </label>
+            }
+        };
+
+    let table = move || {
+        let c = match computed.get() {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                return view! { <p class="parse-error" role="alert" data-testid="matrix-error">{e}</p> }
+                    .into_any()
+            }
+            None => return ().into_any(),
+        };
+        let m = c.matrix.clone();
+        let f = filter();
+        let view_ = m.filter(&f);
+        let cols = view_.operations.clone();
+        let per_page = (RENDERED_CELLS / cols.len().max(1)).clamp(1, 500);
+        let pages = view_.rows.len().div_ceil(per_page).max(1);
+        let current = page.get().min(pages - 1);
+        let first = current * per_page;
+        let rows: Vec<(usize, usize)> = view_
+            .rows
+            .iter()
+            .copied()
+            .skip(first)
+            .take(per_page)
+            .collect();
+        let counts = m.counts();
+        let summary = format!(
+            "{} principals x {} keys x {} operations = {} cells: {}",
+            m.principals.len(),
+            m.keys.len(),
+            m.operations.len(),
+            m.len(),
+            counts
+                .iter()
+                .map(|(o, n)| format!("{n} {}", o.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let shown = format!(
+            "{} matching cells in {} rows; rows {}–{} shown (page {} of {pages})",
+            view_.cells,
+            view_.rows.len(),
+            if rows.is_empty() { 0 } else { first + 1 },
+            first + rows.len(),
+            current + 1
+        );
+        let header = cols
+            .iter()
+            .filter_map(|&o| m.operations.get(o))
+            .map(|op| view! { <th class="m-op" title=*op><span>{*op}</span></th> })
+            .collect_view();
+        let body = rows
+            .into_iter()
+            .map(|(p, k)| {
+                let (Some(pr), Some(kd)) = (m.principals.get(p), m.keys.get(k)) else {
+                    return ().into_any();
+                };
+                let key_label = kd
+                    .aliases
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| kd.id.clone());
+                let cells = cols
+                    .iter()
+                    .map(|&o| {
+                        let Some(cell) = m.cell(p, k, o) else {
+                            return ().into_any();
+                        };
+                        let (class, symbol) = outcome_look(cell.outcome());
+                        let kept = f.outcome.keeps(cell.outcome());
+                        let op = m.operations.get(o).copied().unwrap_or_default();
+                        let title = format!(
+                            "{op}: {}{}{}{}",
+                            cell.outcome().as_str(),
+                            if cell.via.as_str().is_empty() { String::new() } else { format!(" via {}", cell.via.as_str()) },
+                            cell.state_error.map(|e| format!(" ({})", e.as_str())).unwrap_or_default(),
+                            if m.reason(&cell).is_empty() { String::new() } else { format!(" — {}", m.reason(&cell)) },
+                        );
+                        let is_selected = move || selected.get() == Some((p, k, o));
+                        let c2 = c.clone();
+                        view! {
+                            <td class=move || format!("m-cell {class}{}{}", if kept { "" } else { " m-dim" }, if is_selected() { " m-selected" } else { "" })
+                                data-testid="matrix-cell"
+                                data-principal=pr.arn.clone()
+                                data-key=kd.id.clone()
+                                data-op=op
+                                data-outcome=cell.outcome().as_str()
+                                title=title
+                                on:click=move |_| open_cell(&c2, p, k, o)>
+                                <button type="button" aria-label=format!("{op} by {} on {}", pr.arn, kd.id)>{symbol}</button>
+                            </td>
+                        }
+                        .into_any()
+                    })
+                    .collect_view();
+                view! {
+                    <tr data-testid="matrix-row">
+                        <th class="m-principal" title=pr.arn.clone()>{short(&pr.arn)}</th>
+                        <th class="m-key" title=kd.arn.clone()>{key_label}</th>
+                        {cells}
+                    </tr>
+                }
+                .into_any()
+            })
+            .collect_view();
+        view! {
+            <p class="m-summary" data-testid="matrix-summary">{summary}</p>
+            <p class="m-shown" data-testid="matrix-shown">{shown}</p>
+            <div class="m-pager">
+                <button type="button" data-testid="matrix-prev" disabled={current == 0}
+                    on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"◀ Previous"</button>
+                <button type="button" data-testid="matrix-next" disabled={current + 1 >= pages}
+                    on:click=move |_| page.update(|p| *p += 1)>"Next ▶"</button>
+            </div>
+            <div class="m-scroll">
+                <table class="m-table" data-testid="matrix-table">
+                    <thead><tr><th>"Principal"</th><th>"Key"</th>{header}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="matrix" data-testid="matrix-panel">
+            <h2>"Access matrix"</h2>
+            <p class="hint">
+                "Who may do what with which key, in the scenario's initial world (before its steps): \
+                 each cell is kms:OPERATION on the key by the principal, with no encryption context, \
+                 grant tokens or request parameters. Click a cell for its full trace."
+            </p>
+            <div class="m-controls">
+                <label class="m-check">
+                    <input type="checkbox" data-testid="matrix-roots" prop:checked=move || roots.get()
+                        on:change=move |ev| roots.set(event_target_checked(&ev)) />
+                    " include the accounts' root users"
+                </label>
+                <button type="button" data-testid="matrix-compute" on:click=compute disabled=move || busy.get()>
+                    {move || if busy.get() { "Computing…" } else { "Compute access matrix" }}
+                </button>
+            </div>
+            {move || matches!(computed.get(), Some(Ok(_))).then(|| view! {
+                <div class="m-filters">
+                    {text_filter("Principal", "matrix-filter-principal", principal, "user/alice")}
+                    {text_filter("Key", "matrix-filter-key", key, "key id or alias")}
+                    {text_filter("Operation", "matrix-filter-operation", operation, "Decrypt")}
+                    <label>
+                        <span>"Outcome"</span>
+                        <select data-testid="matrix-filter-outcome"
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                let chosen = OutcomeFilter::ALL
+                                    .iter()
+                                    .find(|(_, name)| *name == v)
+                                    .map_or(OutcomeFilter::Any, |(f, _)| *f);
+                                outcome.set(chosen);
+                                page.set(0);
+                            }>
+                            {OutcomeFilter::ALL.iter().map(|(f, name)| view! {
+                                <option value=*name selected=move || outcome.get() == *f>{*name}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="button" data-testid="matrix-export" on:click=export>"Export CSV"</button>
+                </div>
+            })}
+            {move || export_error.get().map(|e| view! { <p class="parse-error" role="alert">{e}</p> })}
+            <ul class="m-legend">
+                <li><span class="m-allow">"✓"</span>" allowed"</li>
+                <li><span class="m-state">"!"</span>" allowed, but the key's state refuses"</li>
+                <li><span class="m-deny">"✗"</span>" explicit deny"</li>
+                <li><span class="m-implicit">"·"</span>" implicit deny"</li>
+            </ul>
+            {table}
+            {move || trace.get().map(|r| match r {
+                Ok(step) => view! {
+                    <div class="m-trace" data-testid="matrix-trace">
+                        <h3>{format!("{} by {} on {}", step.call.clone().unwrap_or_default(), step.caller.clone().unwrap_or_default(), step.resource.clone().unwrap_or_default())}</h3>
+                        {outcome_line(&step)}
+                        {step.trace.clone().map(|t| view! { <TraceView trace=t /> })}
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="parse-error" role="alert" data-testid="matrix-trace-error">{e}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_labels() {
+        assert_eq!(short("arn:aws:iam::111122223333:user/alice"), "user/alice");
+        assert_eq!(short("arn:aws:iam::111122223333:root"), "111122223333:root");
+        assert_eq!(outcome_look(Outcome::ExplicitDeny).0, "m-deny");
+    }
+}
