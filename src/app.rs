@@ -2,8 +2,8 @@
 //! share-link loading, the theme, keyboard shortcuts, and the screens as tabs.
 
 use crate::components::{
-    ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Labs, Library, LintPanel,
-    RequestDraft, ResultsTable, SectionForms, TraceView,
+    AccessMatrix, ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Labs, Library,
+    LintPanel, RequestDraft, ResultsTable, SectionForms, TraceView,
 };
 use crate::examples::EXAMPLES;
 use crate::history::History;
@@ -21,6 +21,8 @@ pub enum Screen {
     Forms,
     /// The KMS and IAM consoles: calls as a principal, key policies, grants, key stores.
     Consoles,
+    /// Principals x keys x operations.
+    Matrix,
     /// Labs: instructions and automatically checked tasks.
     Labs,
     /// Saves, files and share links.
@@ -29,10 +31,11 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen, in tab order.
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Workspace,
         Screen::Forms,
         Screen::Consoles,
+        Screen::Matrix,
         Screen::Labs,
         Screen::Library,
     ];
@@ -43,6 +46,7 @@ impl Screen {
             Screen::Workspace => "Workspace",
             Screen::Forms => "Forms",
             Screen::Consoles => "Consoles",
+            Screen::Matrix => "Access matrix",
             Screen::Labs => "Labs",
             Screen::Library => "Library",
         }
@@ -54,15 +58,17 @@ impl Screen {
             Screen::Workspace => "workspace",
             Screen::Forms => "forms",
             Screen::Consoles => "consoles",
+            Screen::Matrix => "matrix",
             Screen::Labs => "labs",
             Screen::Library => "library",
         }
     }
 }
 
-/// Whether the JSON editor is shown beside a screen (the library uses the whole width).
+/// Whether the JSON editor is shown beside a screen (the matrix and the library use the
+/// whole width).
 fn with_editor(s: Screen) -> bool {
-    !matches!(s, Screen::Library)
+    !matches!(s, Screen::Library | Screen::Matrix)
 }
 
 /// The whole app.
@@ -422,6 +428,9 @@ pub fn App() -> impl IntoView {
             <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
                 <KmsConsole text=text />
                 <IamConsole text=text />
+            </section>
+            <section class="pane" role="tabpanel" id="screen-matrix" aria-labelledby="tab-matrix" data-testid="screen-matrix" class:hidden=hidden(Screen::Matrix)>
+                <AccessMatrix text=text />
             </section>
             <section class="pane" role="tabpanel" id="screen-labs" aria-labelledby="tab-labs" data-testid="screen-labs" class:hidden=hidden(Screen::Labs)>
                 <Labs text=text on_load=on_load />

@@ -165,7 +165,7 @@ test('every screen fits a narrow screen without sideways scrolling', async ({ pa
   const errors = watch(page);
   await page.setViewportSize({ width: 390, height: 844 });
   await fresh(page);
-  for (const tab of ['workspace', 'forms', 'consoles', 'labs', 'library']) {
+  for (const tab of ['workspace', 'forms', 'consoles', 'matrix', 'labs', 'library']) {
     await page.getByTestId(`tab-${tab}`).click();
     await expect(page.getByTestId(`screen-${tab}`)).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
