@@ -58,3 +58,18 @@ fn scenario_runs_identically() {
         .unwrap();
     assert_eq!(blob, NPS_ENC_BLOB);
 }
+
+#[path = "../crates/engine/tests/malformed/runner.rs"]
+mod malformed;
+
+/// The malformed-input catalogue in the browser: every broken input gives the same exact,
+/// located error as natively (`crates/engine/tests/malformed.rs`), and none panics (a panic
+/// here would abort the test, as it would kill the app).
+#[wasm_bindgen_test]
+fn malformed_inputs_give_the_same_errors_in_the_browser() {
+    let (n, bad) = malformed::mismatches(include_str!(
+        "../crates/engine/tests/malformed/catalogue.json"
+    ));
+    assert!(n >= 120, "the catalogue has {n} cases");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

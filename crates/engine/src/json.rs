@@ -221,17 +221,20 @@ pub fn parse(src: &str) -> Result<Json, SyntaxError> {
         line: 1,
         col: 1,
     };
+    if p.peek() == Some('\u{feff}') {
+        // Editors on Windows add it; RFC 8259 §8.1 forbids it in JSON text sent over the wire.
+        return Err(p.err(
+            "the document starts with a byte order mark (U+FEFF): save it as UTF-8 without one",
+        ));
+    }
     p.skip_ws();
     if p.peek().is_none() {
         return Err(p.err("the document is empty: expected a JSON value"));
     }
     let v = p.value(0)?;
     p.skip_ws();
-    if let Some(c) = p.peek() {
-        return Err(p.err(format!(
-            "unexpected `{}` after the end of the JSON value",
-            show(c)
-        )));
+    if p.peek().is_some() {
+        return Err(p.unexpected("the end of the document after the JSON value"));
     }
     Ok(v)
 }
@@ -248,7 +251,8 @@ fn show(c: char) -> String {
         '\n' => "\\n".into(),
         '\t' => "\\t".into(),
         '\r' => "\\r".into(),
-        c if c.is_control() => format!("\\u{{{:04x}}}", c as u32),
+        '\u{feff}' => "\\ufeff".into(),
+        c if c.is_control() => format!("\\u{:04x}", c as u32),
         c => c.to_string(),
     }
 }
@@ -270,6 +274,35 @@ impl Parser {
 
     fn peek(&self) -> Option<char> {
         self.chars.get(self.i).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.i + ahead).copied()
+    }
+
+    /// The letters, digits and signs from the current position: what a user would call the
+    /// word they typed (`True`, `NaN`, `0x10`), for messages.
+    fn word(&self) -> String {
+        self.chars
+            .iter()
+            .skip(self.i)
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '+' | '-'))
+            .take(40)
+            .collect()
+    }
+
+    /// An error for an unexpected character where `expected` was wanted, naming comments
+    /// (a common habit from JavaScript and JSONC) and the end of the document explicitly.
+    fn unexpected(&self, expected: &str) -> SyntaxError {
+        match (self.peek(), self.peek_at(1)) {
+            (Some('/'), Some(c @ ('/' | '*'))) => self.err(format!(
+                "comments are not allowed in JSON: remove the `/{c}` comment"
+            )),
+            (Some(c), _) => self.err(format!("expected {expected}, found `{}`", show(c))),
+            (None, _) => self.err(format!(
+                "expected {expected}, found the end of the document"
+            )),
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -300,14 +333,15 @@ impl Parser {
                 self.bump();
                 Ok(())
             }
-            Some(c) => Err(self.err(format!("expected {what}, found `{}`", show(c)))),
-            None => Err(self.err(format!("expected {what}, found the end of the document"))),
+            _ => Err(self.unexpected(what)),
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<Json, SyntaxError> {
         if depth > MAX_DEPTH {
-            return Err(self.err(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(self.err(format!(
+                "nesting deeper than {MAX_DEPTH} levels of arrays and objects"
+            )));
         }
         let pos = self.pos();
         let value = match self.peek() {
@@ -319,28 +353,54 @@ impl Parser {
             Some('n') => self.literal("null", JsonValue::Null)?,
             Some(c) if c == '-' || c.is_ascii_digit() => JsonValue::Number(self.number()?),
             Some('\'') => return Err(self.err("strings must use double quotes, not `'`")),
-            Some(c) => return Err(self.err(format!("expected a JSON value, found `{}`", show(c)))),
-            None => return Err(self.err("expected a JSON value, found the end of the document")),
+            Some('+' | '.') => {
+                return Err(self.err(format!(
+                    "invalid number `{}`: JSON numbers start with a digit or `-`",
+                    self.word()
+                )))
+            }
+            Some(c) if c.is_alphabetic() => return Err(self.bare_word()),
+            _ => return Err(self.unexpected("a JSON value")),
         };
         Ok(Json { value, pos })
     }
 
     fn literal(&mut self, word: &str, v: JsonValue) -> Result<JsonValue, SyntaxError> {
-        let start = self.pos();
-        for w in word.chars() {
-            if self.peek() != Some(w) {
-                return Err(SyntaxError {
-                    pos: start,
-                    message: format!("expected `{word}`"),
-                });
-            }
+        if self.word() != word {
+            return Err(self.bare_word());
+        }
+        for _ in word.chars() {
             self.bump();
         }
         Ok(v)
     }
 
+    /// The error for a word that is not `true`, `false` or `null`: the literals of other
+    /// languages get a pointer to JSON's, anything else was probably meant as a string.
+    fn bare_word(&self) -> SyntaxError {
+        let w = self.word();
+        let message = match w.as_str() {
+            "True" | "TRUE" => "`True` is not a JSON value: write `true`".to_string(),
+            "False" | "FALSE" => "`False` is not a JSON value: write `false`".to_string(),
+            "None" | "Null" | "NULL" | "nil" | "undefined" => {
+                format!("`{w}` is not a JSON value: write `null`")
+            }
+            "NaN" | "Infinity" | "-Infinity" | "inf" => {
+                format!("`{w}` is not a JSON number: JSON has no NaN or infinity")
+            }
+            "tru" | "fals" | "nul" | "t" | "f" | "n" => {
+                format!("`{w}` is not a JSON value: did you mean `true`, `false` or `null`?")
+            }
+            _ => format!("expected a JSON value, found `{w}`: strings need double quotes"),
+        };
+        self.err(message)
+    }
+
     fn number(&mut self) -> Result<String, SyntaxError> {
         let start = self.pos();
+        if self.word() == "-Infinity" {
+            return Err(self.bare_word());
+        }
         let mut s = String::new();
         if self.peek() == Some('-') {
             s.push('-');
@@ -357,6 +417,15 @@ impl Parser {
             Some('0') => {
                 s.push('0');
                 self.bump();
+                if self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    return Err(SyntaxError {
+                        pos: start,
+                        message: format!(
+                            "invalid number `{s}{}`: JSON numbers have no leading zeros",
+                            self.word()
+                        ),
+                    });
+                }
             }
             Some(c) if c.is_ascii_digit() => self.digits(&mut s),
             _ => return Err(bad(self, &s)),
@@ -381,6 +450,13 @@ impl Parser {
             }
             self.digits(&mut s);
         }
+        if self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            // `0x10`, `1st`, `10n`: one word, so say which number is wrong.
+            return Err(SyntaxError {
+                pos: start,
+                message: format!("invalid number `{s}{}`", self.word()),
+            });
+        }
         Ok(s)
     }
 
@@ -396,6 +472,7 @@ impl Parser {
         self.bump(); // opening quote
         let mut out = String::new();
         loop {
+            let at = self.pos();
             match self.bump() {
                 None => {
                     return Err(SyntaxError {
@@ -405,7 +482,7 @@ impl Parser {
                 }
                 Some('"') => return Ok(out),
                 Some('\\') => {
-                    let esc_pos = self.pos();
+                    let esc_pos = at;
                     match self.bump() {
                         Some('"') => out.push('"'),
                         Some('\\') => out.push('\\'),
@@ -415,40 +492,7 @@ impl Parser {
                         Some('n') => out.push('\n'),
                         Some('r') => out.push('\r'),
                         Some('t') => out.push('\t'),
-                        Some('u') => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi) {
-                                if self.peek() == Some('\\') {
-                                    self.bump();
-                                    if self.bump() != Some('u') {
-                                        return Err(
-                                            self.err("expected a low surrogate `\\u` escape")
-                                        );
-                                    }
-                                    let lo = self.hex4()?;
-                                    if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(
-                                            self.err("invalid low surrogate in `\\u` escape")
-                                        );
-                                    }
-                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                } else {
-                                    None
-                                }
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            match c {
-                                Some(c) => out.push(c),
-                                None => {
-                                    return Err(SyntaxError {
-                                        pos: esc_pos,
-                                        message: "invalid unicode escape (unpaired surrogate)"
-                                            .into(),
-                                    })
-                                }
-                            }
-                        }
+                        Some('u') => out.push(self.unicode_escape(esc_pos)?),
                         Some(c) => {
                             return Err(SyntaxError {
                                 pos: esc_pos,
@@ -460,12 +504,9 @@ impl Parser {
                 }
                 Some(c) if (c as u32) < 0x20 => {
                     return Err(SyntaxError {
-                        pos: Pos {
-                            line: if c == '\n' { self.line - 1 } else { self.line },
-                            column: if c == '\n' { 0 } else { self.col - 1 }.max(1),
-                        },
+                        pos: at,
                         message: format!(
-                            "control character `{}` inside a string: escape it",
+                            "control character `{0}` inside a string: write it as `{0}`",
                             show(c)
                         ),
                     })
@@ -473,6 +514,41 @@ impl Parser {
                 Some(c) => out.push(c),
             }
         }
+    }
+
+    /// The character of a `\\uXXXX` escape (the `\\u` already read), joining a UTF-16
+    /// surrogate pair. An unpaired surrogate is an error: it cannot be a Rust string, and
+    /// AWS rejects it too.
+    fn unicode_escape(&mut self, esc_pos: Pos) -> Result<char, SyntaxError> {
+        let unpaired = |message: String| SyntaxError {
+            pos: esc_pos,
+            message,
+        };
+        let hi = self.hex4()?;
+        if (0xDC00..0xE000).contains(&hi) {
+            return Err(unpaired(format!(
+                "unpaired surrogate `\\u{hi:04x}`: a low surrogate must follow a high one (`\\ud800` to `\\udbff`)"
+            )));
+        }
+        if !(0xD800..0xDC00).contains(&hi) {
+            return char::from_u32(hi)
+                .ok_or_else(|| unpaired(format!("invalid escape `\\u{hi:04x}`")));
+        }
+        if self.peek() != Some('\\') || self.peek_at(1) != Some('u') {
+            return Err(unpaired(format!(
+                "unpaired surrogate `\\u{hi:04x}`: a high surrogate must be followed by a low one (`\\udc00` to `\\udfff`)"
+            )));
+        }
+        self.bump();
+        self.bump();
+        let lo = self.hex4()?;
+        if !(0xDC00..0xE000).contains(&lo) {
+            return Err(unpaired(format!(
+                "unpaired surrogate `\\u{hi:04x}`: it is followed by `\\u{lo:04x}`, not a low surrogate (`\\udc00` to `\\udfff`)"
+            )));
+        }
+        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+            .ok_or_else(|| unpaired(format!("invalid surrogate pair `\\u{hi:04x}\\u{lo:04x}`")))
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
@@ -489,6 +565,7 @@ impl Parser {
     }
 
     fn array(&mut self, depth: usize) -> Result<JsonValue, SyntaxError> {
+        let open = self.pos();
         self.bump(); // [
         let mut items = Vec::new();
         self.skip_ws();
@@ -511,17 +588,18 @@ impl Parser {
                     self.bump();
                     return Ok(JsonValue::Array(items));
                 }
-                Some(c) => {
-                    return Err(
-                        self.err(format!("expected `,` or `]` in array, found `{}`", show(c)))
-                    )
+                Some(_) => return Err(self.unexpected("`,` or `]` in array")),
+                None => {
+                    return Err(self.err(format!(
+                        "unterminated array: the `[` at {open} has no closing `]`"
+                    )))
                 }
-                None => return Err(self.err("unterminated array: expected `]`")),
             }
         }
     }
 
     fn object(&mut self, depth: usize) -> Result<JsonValue, SyntaxError> {
+        let open = self.pos();
         self.bump(); // {
         let mut members: Vec<Member> = Vec::new();
         self.skip_ws();
@@ -535,19 +613,24 @@ impl Parser {
             match self.peek() {
                 Some('"') => {}
                 Some('}') => return Err(self.err("trailing comma before `}`")),
-                Some(c) => {
+                Some('\'') => {
+                    return Err(self.err("property names must use double quotes, not `'`"))
+                }
+                Some(_) => return Err(self.unexpected("a property name in double quotes")),
+                None => {
                     return Err(self.err(format!(
-                        "expected a property name in double quotes, found `{}`",
-                        show(c)
+                        "unterminated object: the `{{` at {open} has no closing `}}`"
                     )))
                 }
-                None => return Err(self.err("unterminated object: expected `}`")),
             }
             let key = self.string()?;
-            if members.iter().any(|m| m.key == key) {
+            if let Some(first) = members.iter().find(|m| m.key == key) {
                 return Err(SyntaxError {
                     pos: key_pos,
-                    message: format!("duplicate key `{key}` in object"),
+                    message: format!(
+                        "duplicate key `{key}` in object (first at {})",
+                        first.key_pos
+                    ),
                 });
             }
             self.skip_ws();
@@ -568,13 +651,12 @@ impl Parser {
                     self.bump();
                     return Ok(JsonValue::Object(members));
                 }
-                Some(c) => {
+                Some(_) => return Err(self.unexpected("`,` or `}` in object")),
+                None => {
                     return Err(self.err(format!(
-                        "expected `,` or `}}` in object, found `{}`",
-                        show(c)
+                        "unterminated object: the `{{` at {open} has no closing `}}`"
                     )))
                 }
-                None => return Err(self.err("unterminated object: expected `}`")),
             }
         }
     }

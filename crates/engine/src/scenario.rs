@@ -17,6 +17,7 @@ pub use edit::{
     PathStep,
 };
 pub use model::*;
+pub use parse::limits;
 pub use parse::parse_scenario;
 pub(crate) use read::{error_at, Node};
 pub use run::{

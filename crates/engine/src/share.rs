@@ -38,7 +38,7 @@ pub enum ShareError {
     #[error("the share link carries no scenario")]
     Empty,
     /// A character outside base64url, or a length base64 cannot have.
-    #[error("the share link is damaged: `{0}` is not valid base64url")]
+    #[error("the share link is damaged: {0}")]
     Base64(String),
     /// A version this build does not read.
     #[error("the share link uses format version {0}, which this version of kmslab does not read")]
@@ -50,7 +50,7 @@ pub enum ShareError {
     #[error("the share link would unpack to {0} bytes, over the {MAX_TEXT_BYTES}-byte limit")]
     TooLarge(u64),
     /// The stream ended inside a token.
-    #[error("the share link is truncated (it ends at byte {0} inside a token)")]
+    #[error("the share link is truncated: it ends at byte {0} of its packed data")]
     Truncated(usize),
     /// A match points before the start of the text.
     #[error("the share link is damaged at byte {at}: a back-reference reaches {distance} bytes back, before the start")]
@@ -182,6 +182,43 @@ fn compress(input: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// What is wrong with a link's base64url, in words (the crate's messages give byte values).
+fn base64_problem(fragment: &str, e: &base64::DecodeError) -> String {
+    use base64::DecodeError as E;
+    // Offsets are in bytes; a pasted link may hold any character, so count characters.
+    // The character holding byte `offset`, and its 1-based position in characters.
+    let found = |offset: usize| {
+        fragment
+            .char_indices()
+            .enumerate()
+            .take_while(|(_, (i, _))| *i <= offset)
+            .last()
+            .map_or((1, '?'), |(n, (_, c))| (n + 1, c))
+    };
+    let at = |offset: usize| found(offset).1;
+    let nth = |offset: usize| found(offset).0;
+    match e {
+        E::InvalidByte(offset, _) if matches!(at(*offset), '+' | '/' | '=') => format!(
+            "`{}` at character {} belongs to standard base64, not the base64url of a link (was the link re-encoded?)",
+            at(*offset),
+            nth(*offset)
+        ),
+        E::InvalidByte(offset, _) => format!(
+            "`{}` at character {} is not a base64url character (`A`-`Z`, `a`-`z`, `0`-`9`, `-`, `_`)",
+            at(*offset),
+            nth(*offset)
+        ),
+        E::InvalidLength(n) => format!(
+            "no base64url text is {n} characters long: part of the link is missing"
+        ),
+        E::InvalidLastSymbol(offset, _) => format!(
+            "its last character `{}` cannot end a base64url text: part of the link is missing",
+            at(*offset)
+        ),
+        E::InvalidPadding => "it has `=` padding, which a link never has".to_string(),
+    }
+}
+
 /// Unpacks the part of a share link after `#s=` into the scenario text.
 pub fn decode(fragment: &str) -> Result<String, ShareError> {
     let fragment = fragment.trim();
@@ -190,7 +227,7 @@ pub fn decode(fragment: &str) -> Result<String, ShareError> {
     }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(fragment)
-        .map_err(|e| ShareError::Base64(e.to_string()))?;
+        .map_err(|e| ShareError::Base64(base64_problem(fragment, &e)))?;
     let mut pos = 0usize;
     let version = *bytes.first().ok_or(ShareError::Empty)?;
     if version != VERSION {

@@ -5,6 +5,8 @@
 //! `Not` form. What AWS would refuse as a `MalformedPolicyDocument` is a [`PolicyError`] that
 //! names the JSON path and the line and column of the offending value.
 
+pub mod limits;
+
 use super::condition::{Condition, Operator};
 use super::vars::Template;
 use super::wildcard::Pattern;
@@ -207,7 +209,7 @@ impl Policy {
                     id = Some(
                         m.value
                             .as_str()
-                            .ok_or_else(|| err(&path, &m.value, "`Id` must be a string"))?
+                            .ok_or_else(|| err(&path, &m.value, format!("`Id` must be a string, found {}", m.value.type_name())))?
                             .to_string(),
                     );
                 }
@@ -347,7 +349,7 @@ fn parse_statement(
             "Sid" => {
                 sid = Some(
                     v.as_str()
-                        .ok_or_else(|| err(&p, v, "`Sid` must be a string"))?
+                        .ok_or_else(|| err(&p, v, format!("`Sid` must be a string, found {}", v.type_name())))?
                         .to_string(),
                 )
             }

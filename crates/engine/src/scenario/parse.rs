@@ -3,12 +3,15 @@
 mod iam;
 mod keystores;
 mod kms;
+pub mod limits;
+mod refs;
 mod step;
 
 use super::model::*;
 use super::read::{error_at, Node};
 use super::ScenarioError;
 use crate::iam::arn::{AccountId, Arn};
+use crate::iam::policy::limits::PolicySlot;
 use crate::iam::policy::{Policy, PolicyKind};
 use crate::iam::wildcard::Pattern;
 use crate::json::{self, Json, JsonPath};
@@ -25,12 +28,14 @@ pub const DEFAULT_SEED: u64 = 0x6b6d_736c_6162; // "kmslab"
 
 /// Parses a scenario document.
 pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
+    limits::check_document_size(src)?;
     let doc = json::parse(src).map_err(|e| ScenarioError {
         file: None,
         path: "$".into(),
         pos: e.pos,
         message: e.message,
     })?;
+    let census = limits::census(&doc)?;
     let root = JsonPath::root();
     let top = Node {
         json: &doc,
@@ -177,7 +182,8 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
                 json: &m.value,
                 path: &p,
             };
-            n.array("`keys`")?
+            let items = n.array("`keys`")?;
+            let keys = items
                 .iter()
                 .enumerate()
                 .map(|(i, j)| {
@@ -189,7 +195,9 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
                         &ctx,
                     )
                 })
-                .collect::<Result<_, _>>()?
+                .collect::<Result<Vec<_>, _>>()?;
+            check_unique_keys(&keys, items, &p)?;
+            keys
         }
         None => Vec::new(),
     };
@@ -250,7 +258,9 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
     };
     let mut steps = Vec::new();
     let mut ids = BTreeMap::new();
-    for (i, j) in steps_n.array("`steps`")?.iter().enumerate() {
+    let step_items = steps_n.array("`steps`")?;
+    limits::check_steps(step_items, &sp, steps_m.value.pos, &census)?;
+    for (i, j) in step_items.iter().enumerate() {
         let step = parse_step(
             Node {
                 json: j,
@@ -270,6 +280,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         }
         steps.push(step);
     }
+    refs::check_step_references(&steps, &sp)?;
     let lab = get("lab")
         .map(|m| {
             let read_step = |n: Node<'_>, i: usize| parse_step(n, i, &ctx);
@@ -303,6 +314,38 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
     Ok(scenario)
 }
 
+/// Refuses two keys with the same ARN, and an alias name used twice in one account and Region
+/// (aliases are unique there: AWS KMS Developer Guide, "Aliases in AWS KMS").
+fn check_unique_keys(keys: &[KeyDef], items: &[Json], p: &JsonPath) -> Result<(), ScenarioError> {
+    let mut ids = BTreeMap::new();
+    let mut aliases = BTreeMap::new();
+    for (i, (k, j)) in keys.iter().zip(items).enumerate() {
+        let place = (k.account.as_str().to_string(), k.region.clone());
+        if let Some(first) = ids.insert((place.clone(), k.id.clone()), i) {
+            return Err(error_at(
+                &p.index(i).key("id"),
+                j.get("id").map_or(j.pos, |v| v.pos),
+                format!(
+                    "duplicate key id `{}` in account `{}` and Region `{}` (first at `keys[{first}]`)",
+                    k.id, place.0, place.1
+                ),
+            ));
+        }
+        for a in &k.aliases {
+            if let Some(first) = aliases.insert((place.clone(), a.clone()), i) {
+                return Err(error_at(
+                    &p.index(i).key("aliases"),
+                    j.get("aliases").map_or(j.pos, |v| v.pos),
+                    format!(
+                        "alias `{a}` is already used by `keys[{first}]`: an alias names one key in its account and Region"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn default_account() -> AccountId {
     AccountId::example()
 }
@@ -334,6 +377,25 @@ fn parse_defaults(n: Node<'_>) -> Result<Defaults, ScenarioError> {
         }
     };
     let partition = s("partition", "aws")?;
+    // The partitions of "AWS partitions" in the AWS General Reference.
+    const PARTITIONS: [&str; 7] = [
+        "aws",
+        "aws-cn",
+        "aws-us-gov",
+        "aws-iso",
+        "aws-iso-b",
+        "aws-iso-e",
+        "aws-iso-f",
+    ];
+    if !PARTITIONS.contains(&partition.as_str()) {
+        return Err(error_at(
+            &n.path.key("partition"),
+            field(ms, "partition").map_or(n.json.pos, |m| m.value.pos),
+            format!(
+                "`{partition}` is not an AWS partition (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e` or `aws-iso-f`)"
+            ),
+        ));
+    }
     let region = s("region", "us-east-1")?;
     let account = match field(ms, "account") {
         Some(m) => account(
@@ -362,6 +424,19 @@ fn parse_defaults(n: Node<'_>) -> Result<Defaults, ScenarioError> {
         account,
         time,
     })
+}
+
+/// Parses a policy document found at `n` after checking it against AWS's size limit for
+/// `slot`, as the API that would create it does.
+pub(super) fn sized_policy(
+    n: Node<'_>,
+    kind: PolicyKind,
+    slot: PolicySlot,
+) -> Result<Policy, ScenarioError> {
+    if let Some(message) = slot.check(slot.size_of(n.json)) {
+        return Err(n.err(message));
+    }
+    policy(n, kind)
 }
 
 /// Parses a policy document found at `n`.
@@ -487,12 +562,13 @@ fn parse_org(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Organization, ScenarioError> 
                     }
                 };
                 let document = match field(fs, "document") {
-                    Some(f) => policy(
+                    Some(f) => sized_policy(
                         Node {
                             json: &f.value,
                             path: &ip.key("document"),
                         },
                         kind,
+                        PolicySlot::Organization(kind),
                     )?,
                     None => return Err(node.err(format!("policy `{id}` needs `document`"))),
                 };

@@ -1,6 +1,7 @@
 //! The `iam` section: managed policies, users, groups and roles.
 
-use super::{acct_or_default, field, opt_map, opt_string, opt_strings, policy, Ctx};
+use super::{acct_or_default, field, opt_map, opt_string, opt_strings, policy, sized_policy, Ctx};
+use crate::iam::policy::limits::PolicySlot;
 use crate::iam::policy::{Policy, PolicyKind};
 use crate::identity::{policy_size, service_linked_role};
 use crate::json;
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 /// Inline policies and their sizes.
 type Inline = (Vec<(String, Policy)>, BTreeMap<String, usize>);
 
-fn inline_policies(n: Node<'_>) -> Result<Inline, ScenarioError> {
+fn inline_policies(n: Node<'_>, slot: PolicySlot) -> Result<Inline, ScenarioError> {
     let ms = n
         .json
         .as_object()
@@ -35,15 +36,27 @@ fn inline_policies(n: Node<'_>) -> Result<Inline, ScenarioError> {
             ))
         })
         .collect::<Result<Vec<_>, ScenarioError>>()?;
+    // IAM's inline quota is on all of a principal's inline policies together.
+    let total: usize = ms.iter().map(|m| slot.size_of(&m.value)).sum();
+    if let Some(message) = slot.check(total) {
+        return Err(n.err(message));
+    }
     Ok((policies, sizes))
 }
 
-fn inline_field(fs: &[json::Member], node: Node<'_>) -> Result<Inline, ScenarioError> {
+fn inline_field(
+    fs: &[json::Member],
+    node: Node<'_>,
+    slot: PolicySlot,
+) -> Result<Inline, ScenarioError> {
     match field(fs, "inline") {
-        Some(f) => inline_policies(Node {
-            json: &f.value,
-            path: &node.path.key("inline"),
-        }),
+        Some(f) => inline_policies(
+            Node {
+                json: &f.value,
+                path: &node.path.key("inline"),
+            },
+            slot,
+        ),
         None => Ok((Vec::new(), BTreeMap::new())),
     }
 }
@@ -98,12 +111,13 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
         let name = name_of(fs, node, "a managed policy")?;
         let (document, text) = match field(fs, "document") {
             Some(f) => (
-                policy(
+                sized_policy(
                     Node {
                         json: &f.value,
                         path: &node.path.key("document"),
                     },
                     PolicyKind::Identity,
+                    PolicySlot::Managed,
                 )?,
                 f.value.to_pretty(),
             ),
@@ -203,7 +217,7 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
                 });
             }
         }
-        let (inline, inline_sizes) = inline_field(fs, node)?;
+        let (inline, inline_sizes) = inline_field(fs, node, PolicySlot::UserInline)?;
         iam.users.push(User {
             path: path_of(fs, node)?,
             attached: opt_strings(fs, node, "attached")?,
@@ -226,7 +240,7 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
             &["name", "account", "path", "attached", "inline"],
         )?;
         let name = name_of(fs, node, "a group")?;
-        let (inline, inline_sizes) = inline_field(fs, node)?;
+        let (inline, inline_sizes) = inline_field(fs, node, PolicySlot::GroupInline)?;
         iam.groups.push(Group {
             account: acct_or_default(fs, node, ctx)?,
             path: path_of(fs, node)?,
@@ -255,7 +269,7 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
             ],
         )?;
         let name = name_of(fs, node, "a role")?;
-        let (inline, inline_sizes) = inline_field(fs, node)?;
+        let (inline, inline_sizes) = inline_field(fs, node, PolicySlot::RoleInline)?;
         let max_session_seconds = match field(fs, "maxSessionDuration") {
             None => 3600,
             Some(m) => match &m.value.value {
@@ -293,12 +307,13 @@ pub(super) fn parse_iam(n: Node<'_>, ctx: &Ctx<'_>) -> Result<Iam, ScenarioError
             path: path_of(fs, node)?,
             trust: field(fs, "trust")
                 .map(|f| {
-                    policy(
+                    sized_policy(
                         Node {
                             json: &f.value,
                             path: &node.path.key("trust"),
                         },
                         PolicyKind::Trust,
+                        PolicySlot::Trust,
                     )
                 })
                 .transpose()?,

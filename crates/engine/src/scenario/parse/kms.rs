@@ -1,7 +1,8 @@
 //! The `keys` and `grants` sections.
 
-use super::{acct_or_default, field, opt_map, opt_string, opt_strings, policy, Ctx};
+use super::{acct_or_default, field, opt_map, opt_string, opt_strings, sized_policy, Ctx};
 use crate::crypto::KeyMaterial;
+use crate::iam::policy::limits::PolicySlot;
 use crate::iam::policy::PolicyKind;
 use crate::json::JsonValue;
 use crate::kms::model::{Constraint, KeyState, Origin, GRANT_OPERATIONS};
@@ -44,7 +45,7 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
         return Err(n.err(format!("`{id}` is not a key id (letters, digits and `-`)")));
     }
     let aliases = opt_strings(fs, n, "aliases")?;
-    for a in &aliases {
+    for (i, a) in aliases.iter().enumerate() {
         let ok = a.starts_with("alias/")
             && !a.starts_with("alias/aws/")
             && a.len() > 6
@@ -52,18 +53,36 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
             && a.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
         if !ok {
-            return Err(error_at(&sub("aliases"), at("aliases"), format!("alias `{a}` must match `alias/[a-zA-Z0-9/_-]+` and not start with `alias/aws/`")));
+            let (path, pos) = match field(fs, "aliases").map(|m| &m.value.value) {
+                Some(JsonValue::Array(items)) => (
+                    sub("aliases").index(i),
+                    items.get(i).map_or(at("aliases"), |j| j.pos),
+                ),
+                _ => (sub("aliases"), at("aliases")),
+            };
+            return Err(error_at(&path, pos, format!("alias `{a}` must match `alias/[a-zA-Z0-9/_-]+` and not start with `alias/aws/`")));
         }
     }
     let account = acct_or_default(fs, n, ctx)?;
     let (policy, policy_is_default, policy_text) = match field(fs, "policy") {
+        Some(m) if m.value.as_str().is_some_and(|s| s != "default") => {
+            return Err(error_at(
+                &sub("policy"),
+                m.value.pos,
+                format!(
+                    "`{}` is not a key policy: give a policy document, or `\"default\"` for the default key policy",
+                    m.value.as_str().unwrap_or_default()
+                ),
+            ));
+        }
         Some(m) if m.value.as_str() != Some("default") => {
-            let p = policy(
+            let p = sized_policy(
                 Node {
                     json: &m.value,
                     path: &sub("policy"),
                 },
                 PolicyKind::Resource,
+                PolicySlot::KeyPolicy,
             )?;
             let text = m.value.to_pretty();
             (p, false, text)
@@ -109,7 +128,7 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
     };
     let state = match opt_string(fs, n, "state")? {
         None => default_state,
-        Some(s) => KeyState::parse(&s).ok_or_else(|| error_at(&sub("state"), at("state"), format!("`{s}` is not a key state (Enabled, Disabled, PendingDeletion, PendingImport, Unavailable, ...)")))?,
+        Some(s) => KeyState::parse(&s).ok_or_else(|| error_at(&sub("state"), at("state"), format!("`{s}` is not a key state (`Enabled`, `Disabled`, `PendingDeletion`, `PendingReplicaDeletion`, `PendingImport`, `Unavailable`, `Creating` or `Updating`)")))?,
     };
     let material = match opt_string(fs, n, "material")? {
         None => None,

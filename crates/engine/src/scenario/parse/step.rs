@@ -1,7 +1,8 @@
 //! Steps and their expectations.
 
-use super::{field, opt_map, opt_string, opt_strings, policy, Ctx};
+use super::{field, opt_map, opt_string, opt_strings, sized_policy, Ctx};
 use crate::iam::context::ContextValue;
+use crate::iam::policy::limits::PolicySlot;
 use crate::iam::policy::PolicyKind;
 use crate::json::JsonValue;
 use crate::scenario::model::*;
@@ -134,12 +135,13 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
             Some(SessionSpec {
                 policy: field(sf, "policy")
                     .map(|f| {
-                        policy(
+                        sized_policy(
                             Node {
                                 json: &f.value,
                                 path: &p.key("policy"),
                             },
                             PolicyKind::Identity,
+                            PolicySlot::Session,
                         )
                     })
                     .transpose()?,
@@ -166,7 +168,20 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         caller,
         call,
         resource: opt_string(fs, n, "resource")?,
-        input: field(fs, "input").map(|m| m.value.clone()),
+        input: match field(fs, "input") {
+            Some(m) if m.value.as_object().is_none() => {
+                return Err(error_at(
+                    &n.path.key("input"),
+                    m.value.pos,
+                    format!(
+                        "`input` must be an object of request parameters, found {}",
+                        m.value.type_name()
+                    ),
+                ))
+            }
+            Some(m) => Some(m.value.clone()),
+            None => None,
+        },
         context,
         grant_tokens: opt_strings(fs, n, "grantTokens")?,
         advance,
