@@ -22,6 +22,10 @@
 //! context (see [`canonical_context`]), so changing any header byte, the context, or the key id
 //! makes authentication fail.
 
+pub mod asym;
+pub mod mac;
+pub mod wrap;
+
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use rand_core::Rng;

@@ -7,9 +7,11 @@
 //! - [`ops`]: the API operations, AWS request and response shapes.
 
 pub mod authz;
+pub mod byok;
 pub mod error;
 pub mod grant;
 pub mod model;
 pub mod ops;
+pub mod spec;
 pub mod state;
 pub mod view;

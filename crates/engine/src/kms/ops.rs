@@ -5,6 +5,7 @@
 mod aliases;
 mod crypto_ops;
 mod grants;
+mod import;
 mod keys;
 mod keystores;
 
@@ -84,6 +85,7 @@ pub const OPERATIONS: &[&str] = &[
     "Decrypt",
     "DeleteAlias",
     "DeleteCustomKeyStore",
+    "DeleteImportedKeyMaterial",
     "DescribeCustomKeyStores",
     "DescribeKey",
     "DisableKey",
@@ -96,7 +98,9 @@ pub const OPERATIONS: &[&str] = &[
     "GenerateDataKeyWithoutPlaintext",
     "GenerateRandom",
     "GetKeyPolicy",
+    "GetParametersForImport",
     "GetKeyRotationStatus",
+    "ImportKeyMaterial",
     "ListAliases",
     "ListGrants",
     "ListKeyPolicies",
@@ -179,6 +183,9 @@ pub fn execute(
         "ListRetirableGrants" => grants::list_retirable(&mut call),
         "RetireGrant" => grants::retire_grant(&mut call),
         "RevokeGrant" => grants::revoke_grant(&mut call),
+        "GetParametersForImport" => import::get_parameters(&mut call),
+        "ImportKeyMaterial" => import::import(&mut call),
+        "DeleteImportedKeyMaterial" => import::delete(&mut call),
         "CreateCustomKeyStore" => keystores::create(&mut call),
         "DescribeCustomKeyStores" => keystores::describe(&mut call),
         "ConnectCustomKeyStore" => keystores::connect(&mut call),
@@ -222,6 +229,11 @@ pub fn advance(world: &mut KmsWorld, now: Instant, region: &str, rng: &mut ChaCh
     world.aliases.retain(|a| alive.contains(&a.target));
     world.grants.retain(|g| alive.contains(&g.key_id));
     for k in world.keys.values_mut() {
+        // Imported material past its ValidTo is deleted and the key waits for an import
+        // ("Setting an expiration time").
+        if k.import.valid_to.is_some_and(|t| t <= now) {
+            import::remove_material(k);
+        }
         while let Some(next) = k.next_rotation.filter(|n| *n <= now && k.rotation_enabled) {
             k.materials.push(KeyMaterial::generate(rng));
             k.rotations.push(RotationRecord {
@@ -575,8 +587,8 @@ impl Call<'_, '_, '_> {
     ) -> Context {
         let mut c = self.base_context();
         c.insert_single("kms:KeyOrigin", key.origin.as_str());
-        c.insert_single("kms:KeySpec", key.spec.clone());
-        c.insert_single("kms:KeyUsage", key.usage.clone());
+        c.insert_single("kms:KeySpec", key.spec.as_str());
+        c.insert_single("kms:KeyUsage", key.usage.as_str());
         c.insert_single("kms:MultiRegion", "false");
         let aliases: Vec<String> = self
             .world
@@ -626,7 +638,7 @@ impl Call<'_, '_, '_> {
         ec: &BTreeMap<String, String>,
         gate_op: Option<&str>,
     ) -> Result<(), Failure> {
-        let (arn, state, origin, d) = {
+        let (arn, state, origin, spec, usage, d) = {
             let key = self.key(key_id)?;
             let arn = key.arn(self.env.partition);
             let d = authorize_key(
@@ -646,7 +658,14 @@ impl Call<'_, '_, '_> {
                 self.env.grant_propagation,
                 self.env.grant_tokens,
             );
-            (arn, self.world.effective_state(key), key.origin, d)
+            (
+                arn,
+                self.world.effective_state(key),
+                key.origin,
+                key.spec,
+                key.usage,
+                d,
+            )
         };
         let mut resp = d.response;
         let decision = resp.decision;
@@ -674,6 +693,12 @@ impl Call<'_, '_, '_> {
             self.trace = resp.trace;
         }
         gate.1.map_err(Failure::Kms)?;
+        super::spec::usage_gate(
+            gate_op.unwrap_or(action.trim_start_matches("kms:")),
+            spec,
+            usage,
+            &arn,
+        )?;
         // A key in a connected custom key store still needs its backend to answer.
         if state::is_cryptographic(gate_op.unwrap_or(action.trim_start_matches("kms:"))) {
             keystores::check_backend(self, key_id)?;
@@ -720,15 +745,38 @@ impl Call<'_, '_, '_> {
             "CreationDate": self.epoch(k.created),
             "Enabled": self.world.effective_state(k) == super::model::KeyState::Enabled,
             "Description": k.description,
-            "KeyUsage": k.usage,
+            "KeyUsage": k.usage.as_str(),
             "KeyState": self.world.effective_state(k).as_str(),
             "Origin": k.origin.as_str(),
             "KeyManager": "CUSTOMER",
-            "CustomerMasterKeySpec": k.spec,
-            "KeySpec": k.spec,
-            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+            "CustomerMasterKeySpec": k.spec.as_str(),
+            "KeySpec": k.spec.as_str(),
             "MultiRegion": false,
         });
+        if let Value::Object(o) = &mut m {
+            let enc = k.spec.encryption_algorithms(k.usage);
+            if !enc.is_empty() {
+                o.insert("EncryptionAlgorithms".into(), json!(enc));
+            }
+            let sig: Vec<&str> = k
+                .spec
+                .signing_algorithms(k.usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect();
+            if !sig.is_empty() {
+                o.insert("SigningAlgorithms".into(), json!(sig));
+            }
+            if let super::model::KeySpec::Hmac(a) = k.spec {
+                o.insert("MacAlgorithms".into(), json!([a.as_str()]));
+            }
+            if let Some(e) = k.import.expiration {
+                o.insert("ExpirationModel".into(), json!(e.as_str()));
+            }
+            if let Some(t) = k.import.valid_to {
+                o.insert("ValidTo".into(), self.epoch(t));
+            }
+        }
         if let (Some(d), Value::Object(o)) = (k.deletion_date, &mut m) {
             o.insert("DeletionDate".into(), self.epoch(d));
             if let Some(w) = k.pending_window_days {
