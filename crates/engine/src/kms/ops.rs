@@ -3,11 +3,13 @@
 //! operation itself.
 
 mod aliases;
+mod asym_ops;
 mod crypto_ops;
 mod grants;
 mod import;
 mod keys;
 mod keystores;
+mod mac_ops;
 
 pub use keys::{default_policy_text, parse_policy_text};
 
@@ -95,11 +97,15 @@ pub const OPERATIONS: &[&str] = &[
     "EnableKeyRotation",
     "Encrypt",
     "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
     "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
     "GenerateRandom",
     "GetKeyPolicy",
-    "GetParametersForImport",
     "GetKeyRotationStatus",
+    "GetParametersForImport",
+    "GetPublicKey",
     "ImportKeyMaterial",
     "ListAliases",
     "ListGrants",
@@ -114,11 +120,14 @@ pub const OPERATIONS: &[&str] = &[
     "RevokeGrant",
     "RotateKeyOnDemand",
     "ScheduleKeyDeletion",
+    "Sign",
     "TagResource",
     "UntagResource",
     "UpdateAlias",
     "UpdateCustomKeyStore",
     "UpdateKeyDescription",
+    "Verify",
+    "VerifyMac",
 ];
 
 /// Runs one KMS operation.
@@ -155,6 +164,13 @@ pub fn execute(
         "GenerateDataKey" => crypto_ops::generate_data_key(&mut call, true),
         "GenerateDataKeyWithoutPlaintext" => crypto_ops::generate_data_key(&mut call, false),
         "GenerateRandom" => crypto_ops::generate_random(&mut call),
+        "GenerateDataKeyPair" => asym_ops::generate_data_key_pair(&mut call, true),
+        "GenerateDataKeyPairWithoutPlaintext" => asym_ops::generate_data_key_pair(&mut call, false),
+        "GetPublicKey" => asym_ops::get_public_key(&mut call),
+        "Sign" => asym_ops::sign(&mut call),
+        "Verify" => asym_ops::verify(&mut call),
+        "GenerateMac" => mac_ops::generate_mac(&mut call),
+        "VerifyMac" => mac_ops::verify_mac(&mut call),
         "CreateKey" => keys::create_key(&mut call),
         "DescribeKey" => keys::describe_key(&mut call),
         "ListKeys" => keys::list_keys(&mut call),
@@ -317,7 +333,7 @@ const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
 ];
 
 /// How a key was named in the request.
-struct Resolved {
+pub(crate) struct Resolved {
     id: String,
     alias: Option<String>,
 }
