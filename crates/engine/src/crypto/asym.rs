@@ -313,6 +313,33 @@ impl KeyPair {
         })
     }
 
+    /// A private key given as DER PKCS #8 (RSA, P-256, P-384 or secp256k1), as
+    /// GenerateDataKeyPair returns it and OpenSSL writes it.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<KeyPair, AsymError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        if let Ok(k) = PrivateKey::from_pkcs8_der(der) {
+            return KeyPair::from_rsa(k);
+        }
+        if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Ok(KeyPair {
+                spec: PairSpec::EccNistP256,
+                inner: Inner::P256(k),
+            });
+        }
+        if let Ok(k) = p384::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Ok(KeyPair {
+                spec: PairSpec::EccNistP384,
+                inner: Inner::P384(k),
+            });
+        }
+        k256::ecdsa::SigningKey::from_pkcs8_der(der)
+            .map(|k| KeyPair {
+                spec: PairSpec::EccSecgP256k1,
+                inner: Inner::K256(k),
+            })
+            .map_err(|e| AsymError::Crypto(format!("not a supported PKCS #8 private key: {e}")))
+    }
+
     /// The key spec.
     pub fn spec(&self) -> PairSpec {
         self.spec
