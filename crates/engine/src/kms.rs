@@ -8,6 +8,7 @@
 
 pub mod authz;
 pub mod byok;
+pub mod console_policy;
 pub mod error;
 pub mod grant;
 pub mod model;
