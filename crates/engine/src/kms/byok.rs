@@ -99,6 +99,68 @@ pub fn wrap_key_material<R: CryptoRng + ?Sized>(
     wrap::wrap(public_key_der, algorithm, material, rng)
 }
 
+/// Why the app's wrapping helper could not wrap.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ByokError {
+    /// A field that must be base64 is not.
+    #[error("`{field}` is not valid base64: {reason}")]
+    Base64 {
+        /// Which field.
+        field: &'static str,
+        /// The decoder's complaint.
+        reason: String,
+    },
+    /// Not one of the wrapping algorithms.
+    #[error("`{0}` is not a wrapping algorithm (RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1, RSA_AES_KEY_WRAP_SHA_256)")]
+    Algorithm(String),
+    /// The material is empty.
+    #[error("the key material is empty")]
+    NoMaterial,
+    /// The public key or the wrapping failed.
+    #[error("{0}")]
+    Wrap(#[from] WrapError),
+}
+
+fn b64(field: &'static str, s: &str) -> Result<Vec<u8>, ByokError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(s.split_whitespace().collect::<String>())
+        .map_err(|e| ByokError::Base64 {
+            field,
+            reason: e.to_string(),
+        })
+}
+
+/// Key material as the helper's material field shows it (base64), e.g. bytes the browser drew.
+pub fn encode_material(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The app's "wrap this key material in the browser" helper: the `PublicKey` of a
+/// GetParametersForImport output (base64), an algorithm name and the material (base64) in, the
+/// base64 `EncryptedKeyMaterial` for ImportKeyMaterial out. `seed` (from the browser's
+/// generator) seeds OAEP and the ephemeral AES key.
+pub fn wrap_for_import(
+    public_key_b64: &str,
+    algorithm: &str,
+    material_b64: &str,
+    seed: [u8; 32],
+) -> Result<String, ByokError> {
+    use base64::Engine as _;
+    use rand_core::SeedableRng;
+    let alg = WrappingAlgorithm::parse(algorithm.trim())
+        .ok_or_else(|| ByokError::Algorithm(algorithm.to_string()))?;
+    let public = b64("PublicKey", public_key_b64)?;
+    let material = zeroize::Zeroizing::new(b64("material", material_b64)?);
+    if material.is_empty() {
+        return Err(ByokError::NoMaterial);
+    }
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+    let wrapped = wrap_key_material(&public, alg, &material, &mut rng)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(wrapped))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +193,39 @@ mod tests {
             &mut rng
         )
         .is_err());
+    }
+
+    #[test]
+    fn app_helper_wraps_what_import_unwraps() {
+        use base64::Engine as _;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let pair = KeyPair::generate(PairSpec::Rsa2048, &mut rng).unwrap();
+        let b = base64::engine::general_purpose::STANDARD;
+        let public = b.encode(pair.public_key_der().unwrap());
+        let material = b.encode([9u8; 32]);
+        let out = wrap_for_import(&public, "RSA_AES_KEY_WRAP_SHA_1", &material, [1; 32]).unwrap();
+        let wrapped = b.decode(out).unwrap();
+        let back = wrap::unwrap(&pair, WrappingAlgorithm::RsaAesKeyWrapSha1, &wrapped).unwrap();
+        assert_eq!(back.expose(), &[9u8; 32]);
+        assert!(matches!(
+            wrap_for_import(&public, "RSA_OAEP", &material, [1; 32]),
+            Err(ByokError::Algorithm(_))
+        ));
+        assert!(matches!(
+            wrap_for_import("%%", "RSAES_OAEP_SHA_1", &material, [1; 32]),
+            Err(ByokError::Base64 {
+                field: "PublicKey",
+                ..
+            })
+        ));
+        assert!(matches!(
+            wrap_for_import(&material, "RSAES_OAEP_SHA_1", &material, [1; 32]),
+            Err(ByokError::Wrap(_))
+        ));
+        assert_eq!(
+            wrap_for_import(&public, "RSAES_OAEP_SHA_1", "", [1; 32]),
+            Err(ByokError::NoMaterial)
+        );
     }
 
     #[test]

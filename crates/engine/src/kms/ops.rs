@@ -920,6 +920,30 @@ pub fn example_input(op: &str, key: &str) -> Value {
             json!({ "KeyId": key, "Tags": [ { "TagKey": "env", "TagValue": "dev" } ] })
         }
         "UntagResource" => json!({ "KeyId": key, "TagKeys": ["env"] }),
+        "Sign" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MessageType": "RAW", "SigningAlgorithm": "ECDSA_SHA_256" })
+        }
+        "Verify" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MessageType": "RAW", "SigningAlgorithm": "ECDSA_SHA_256", "Signature": "${STEP.Signature}" })
+        }
+        "GenerateMac" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MacAlgorithm": "HMAC_SHA_256" })
+        }
+        "VerifyMac" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MacAlgorithm": "HMAC_SHA_256", "Mac": "${STEP.Mac}" })
+        }
+        "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => {
+            json!({ "KeyId": key, "KeyPairSpec": "ECC_NIST_P256" })
+        }
+        "GetParametersForImport" => {
+            json!({ "KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" })
+        }
+        "ImportKeyMaterial" => json!({
+            "KeyId": key,
+            "ImportToken": "${STEP.ImportToken}",
+            "EncryptedKeyMaterial": { "wrap": { "material": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "publicKey": "${STEP.PublicKey}", "algorithm": "RSAES_OAEP_SHA_256" } },
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"
+        }),
         "ListRetirableGrants" => {
             json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:user/admin" })
         }
