@@ -63,6 +63,12 @@ impl KeyMaterial {
         Some(KeyMaterial(arr))
     }
 
+    /// The bytes, for the identity check of imported material
+    /// ([`crate::kms::byok::ImportState`]); never serialized.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
     fn cipher(&self) -> Aes256Gcm {
         // `Aes256Gcm::new` takes exactly 32 bytes; the array type guarantees it.
         Aes256Gcm::new(&self.0.into())

@@ -437,6 +437,11 @@ impl World {
                 (None, KeySpec::Symmetric) if !pending => vec![KeyMaterial::generate(&mut rng)],
                 (None, _) => Vec::new(),
             };
+            // An imported key declared with its material accepts only that material again.
+            let mut imported = crate::kms::byok::ImportState::default();
+            if let (Origin::External, Some(m)) = (k.origin, materials.first()) {
+                imported.accept(m.expose());
+            }
             let pair = match k.spec {
                 KeySpec::Pair(p) => Some(crate::crypto::asym::LazyPair::new(p, &mut rng)),
                 _ => None,
@@ -469,7 +474,7 @@ impl World {
                     materials,
                     pair,
                     hmac_key,
-                    import: Default::default(),
+                    import: imported,
                     rotation_enabled: k.rotation_enabled,
                     rotation_period_days: k.rotation_period_days,
                     next_rotation: k.rotation_enabled.then(|| {
