@@ -15,12 +15,20 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Resolves `KeyId` (a key id or ARN), authorizes `kms:OP` and applies both gates.
-fn on_key(call: &mut Call<'_, '_, '_>, op: &str) -> Result<String, Failure> {
+/// Resolves `KeyId` (a key id or ARN), authorizes `kms:OP` with the operation's condition
+/// keys (`kms:WrappingAlgorithm`, `kms:ExpirationModel`, ...) and applies both gates.
+fn on_key(
+    call: &mut Call<'_, '_, '_>,
+    op: &str,
+    extra: &[(&str, String)],
+) -> Result<String, Failure> {
     let key_id = call.str_req("KeyId")?.to_string();
     let r = call.resolve(&key_id)?;
     let key = call.key(&r.id)?;
-    let ctx = call.key_context(key, r.alias.as_deref(), None);
+    let mut ctx = call.key_context(key, r.alias.as_deref(), None);
+    for (k, v) in extra {
+        ctx.insert_single(k, v.clone());
+    }
     call.authorize_key(
         &format!("kms:{op}"),
         None,
@@ -52,7 +60,14 @@ pub(super) fn get_parameters(call: &mut Call<'_, '_, '_>) -> OpResult {
     let spec = PairSpec::parse(&spec_s)
         .filter(|s| WRAPPING_KEY_SPECS.contains(s))
         .ok_or_else(|| KmsError::validation(format!("1 validation error detected: Value '{spec_s}' at 'wrappingKeySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096]")))?;
-    let id = on_key(call, "GetParametersForImport")?;
+    let id = on_key(
+        call,
+        "GetParametersForImport",
+        &[
+            ("kms:WrappingAlgorithm", alg.as_str().to_string()),
+            ("kms:WrappingKeySpec", spec.as_str().to_string()),
+        ],
+    )?;
     let wrapping = KeyPair::generate(spec, call.env.rng)
         .map_err(|e| KmsError::new(ErrorCode::KMSInternalException, e.to_string()))?;
     let public = wrapping
@@ -206,7 +221,11 @@ pub(super) fn import(call: &mut Call<'_, '_, '_>) -> OpResult {
         .into()),
         (Some(ExpirationModel::DoesNotExpire) | None, None) => ExpirationModel::DoesNotExpire,
     };
-    let id = on_key(call, "ImportKeyMaterial")?;
+    let mut extra = vec![("kms:ExpirationModel", model.as_str().to_string())];
+    if let Some(t) = valid_to {
+        extra.push(("kms:ValidTo", t.epoch_seconds().to_string()));
+    }
+    let id = on_key(call, "ImportKeyMaterial", &extra)?;
     let arn = call.key_arn(&id);
     let now = call.env.now;
     let key = call.key(&id)?;
@@ -260,7 +279,7 @@ pub(super) fn import(call: &mut Call<'_, '_, '_>) -> OpResult {
 
 pub(super) fn delete(call: &mut Call<'_, '_, '_>) -> OpResult {
     call.allow("DeleteImportedKeyMaterial", &["KeyId", "KeyMaterialId"])?;
-    let id = on_key(call, "DeleteImportedKeyMaterial")?;
+    let id = on_key(call, "DeleteImportedKeyMaterial", &[])?;
     let key = call
         .world
         .keys
