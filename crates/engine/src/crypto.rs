@@ -1,4 +1,6 @@
-//! The crypto core: AES-256-GCM (RustCrypto `aes-gcm`) under a documented ciphertext blob.
+//! The crypto core: AES-256-GCM (RustCrypto `aes-gcm`) under a documented ciphertext blob,
+//! and in submodules the primitives of the other key types: [`asym`] (RSA, ECDSA), [`mac`]
+//! (HMAC) and [`wrap`] (RSA-OAEP and AES key wrap for imported key material).
 //!
 //! Key material and data keys live in their own types, zeroized on drop, whose `Debug` shows
 //! nothing secret; they are never serialized. All randomness (key material, nonces) comes from
