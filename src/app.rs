@@ -2,8 +2,8 @@
 //! share-link loading, the theme, keyboard shortcuts, and the screens as tabs.
 
 use crate::components::{
-    AccessMatrix, ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Labs, Library,
-    LintPanel, RequestDraft, ResultsTable, SectionForms, TraceView,
+    AccessMatrix, ByokWrap, ComposeForm, Editor, ExamplePicker, IamConsole, KmsConsole, Labs,
+    Library, LintPanel, RequestDraft, ResultsTable, SectionForms, TraceView,
 };
 use crate::examples::EXAMPLES;
 use crate::history::History;
@@ -427,6 +427,7 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
                 <KmsConsole text=text />
+                <ByokWrap />
                 <IamConsole text=text />
             </section>
             <section class="pane" role="tabpanel" id="screen-matrix" aria-labelledby="tab-matrix" data-testid="screen-matrix" class:hidden=hidden(Screen::Matrix)>

@@ -71,6 +71,21 @@ pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
         .map_err(|_| "the browser did not allow copying; select the link and copy it".to_string())
 }
 
+/// `n` random bytes from the browser's cryptographic generator (`crypto.getRandomValues`), for
+/// key material the user generates and the engine's seeded wrapping. Reached through
+/// `js_sys::Reflect` so that no web-sys feature is added.
+pub fn random_bytes(n: u32) -> Result<Vec<u8>, String> {
+    let refused = |_| "the browser has no cryptographic random generator".to_string();
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).map_err(refused)?;
+    let get = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
+        .map_err(refused)?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| "the browser has no cryptographic random generator".to_string())?;
+    let array = js_sys::Uint8Array::new_with_length(n);
+    get.call1(&crypto, &array).map_err(refused)?;
+    Ok(array.to_vec())
+}
+
 /// Milliseconds since the epoch, for grouping edits into undo steps.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -1,5 +1,6 @@
 //! The app's components. Each renders an engine value; none decides anything.
 
+mod byok;
 mod compose;
 mod editor;
 mod examples;
@@ -18,6 +19,7 @@ mod results;
 mod sections;
 mod trace_view;
 
+pub use byok::ByokWrap;
 pub use compose::{ComposeForm, RequestDraft};
 pub use editor::Editor;
 pub use examples::ExamplePicker;

@@ -295,7 +295,7 @@ pub fn AccessMatrix(
             {move || export_error.get().map(|e| view! { <p class="parse-error" role="alert">{e}</p> })}
             <ul class="m-legend">
                 <li><span class="m-allow">"✓"</span>" allowed"</li>
-                <li><span class="m-state">"!"</span>" allowed, but the key's state refuses"</li>
+                <li><span class="m-state">"!"</span>" allowed, but the key's state or type refuses"</li>
                 <li><span class="m-deny">"✗"</span>" explicit deny"</li>
                 <li><span class="m-implicit">"·"</span>" implicit deny"</li>
             </ul>

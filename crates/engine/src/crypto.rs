@@ -1,4 +1,6 @@
-//! The crypto core: AES-256-GCM (RustCrypto `aes-gcm`) under a documented ciphertext blob.
+//! The crypto core: AES-256-GCM (RustCrypto `aes-gcm`) under a documented ciphertext blob,
+//! and in submodules the primitives of the other key types: [`asym`] (RSA, ECDSA), [`mac`]
+//! (HMAC) and [`wrap`] (RSA-OAEP and AES key wrap for imported key material).
 //!
 //! Key material and data keys live in their own types, zeroized on drop, whose `Debug` shows
 //! nothing secret; they are never serialized. All randomness (key material, nonces) comes from
@@ -21,6 +23,10 @@
 //! The AAD is the header (bytes `0..20+n`) followed by the canonical encoding of the encryption
 //! context (see [`canonical_context`]), so changing any header byte, the context, or the key id
 //! makes authentication fail.
+
+pub mod asym;
+pub mod mac;
+pub mod wrap;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -57,6 +63,12 @@ impl KeyMaterial {
     pub fn from_bytes(bytes: &[u8]) -> Option<KeyMaterial> {
         let arr: [u8; 32] = bytes.try_into().ok()?;
         Some(KeyMaterial(arr))
+    }
+
+    /// The bytes, for the identity check of imported material
+    /// ([`crate::kms::byok::ImportState`]); never serialized.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
     }
 
     fn cipher(&self) -> Aes256Gcm {

@@ -4,12 +4,18 @@
 //! - [`state`]: the key-state gate with AWS's exceptions;
 //! - [`grant`]: grant matching, constraints, eventual consistency;
 //! - [`authz`]: key policy + IAM (through [`authz::IamSide`]) + grants;
-//! - [`ops`]: the API operations, AWS request and response shapes.
+//! - [`ops`]: the API operations, AWS request and response shapes;
+//! - [`spec`]: key specs and usages, the operations and grant operations each supports;
+//! - [`byok`]: imported key material (import state, expiry, the wrapping helper);
+//! - [`console_policy`]: the console's default key policy per key type.
 
 pub mod authz;
+pub mod byok;
+pub mod console_policy;
 pub mod error;
 pub mod grant;
 pub mod model;
 pub mod ops;
+pub mod spec;
 pub mod state;
 pub mod view;

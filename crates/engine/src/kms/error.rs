@@ -47,6 +47,11 @@ pub enum ErrorCode {
     TagException,
     UnsupportedOperationException,
     ValidationException,
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
+    InvalidImportTokenException,
+    KMSInvalidMacException,
+    KMSInvalidSignatureException,
 }
 
 impl ErrorCode {
@@ -93,11 +98,21 @@ impl ErrorCode {
         ErrorCode::TagException,
         ErrorCode::UnsupportedOperationException,
         ErrorCode::ValidationException,
+        ErrorCode::ExpiredImportTokenException,
+        ErrorCode::IncorrectKeyMaterialException,
+        ErrorCode::InvalidImportTokenException,
+        ErrorCode::KMSInvalidMacException,
+        ErrorCode::KMSInvalidSignatureException,
     ];
 
     /// The name as AWS spells it.
     pub fn as_str(self) -> &'static str {
         match self {
+            ErrorCode::ExpiredImportTokenException => "ExpiredImportTokenException",
+            ErrorCode::IncorrectKeyMaterialException => "IncorrectKeyMaterialException",
+            ErrorCode::InvalidImportTokenException => "InvalidImportTokenException",
+            ErrorCode::KMSInvalidMacException => "KMSInvalidMacException",
+            ErrorCode::KMSInvalidSignatureException => "KMSInvalidSignatureException",
             ErrorCode::AccessDeniedException => "AccessDeniedException",
             ErrorCode::CloudHsmClusterInUseException => "CloudHsmClusterInUseException",
             ErrorCode::CloudHsmClusterInvalidConfigurationException => {

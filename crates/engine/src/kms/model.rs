@@ -1,8 +1,11 @@
 //! KMS's world: keys with their states and backing material, aliases and grants.
 
-use crate::crypto::KeyMaterial;
+use crate::crypto::asym::LazyPair;
+use crate::crypto::{KeyMaterial, Secret};
 use crate::iam::arn::AccountId;
 use crate::iam::policy::Policy;
+pub use crate::kms::byok::ImportState;
+pub use crate::kms::spec::{KeySpec, KeyUsage};
 use crate::time::Instant;
 use std::collections::BTreeMap;
 
@@ -117,10 +120,10 @@ pub struct Key {
     pub region: String,
     /// Description.
     pub description: String,
-    /// `SYMMETRIC_DEFAULT` (the only spec this simulator's crypto core serves).
-    pub spec: String,
-    /// `ENCRYPT_DECRYPT`.
-    pub usage: String,
+    /// The key spec.
+    pub spec: KeySpec,
+    /// The key usage.
+    pub usage: KeyUsage,
     /// Origin.
     pub origin: Origin,
     /// Custom key store id, if any.
@@ -135,8 +138,15 @@ pub struct Key {
     pub deletion_date: Option<Instant>,
     /// The waiting period asked for.
     pub pending_window_days: Option<u32>,
-    /// Backing keys, oldest first; the last one encrypts.
+    /// Backing keys of a symmetric encryption key, oldest first; the last one encrypts.
     pub materials: Vec<KeyMaterial>,
+    /// The key pair of an asymmetric key.
+    pub pair: Option<LazyPair>,
+    /// The key of an HMAC key (absent while an imported one is pending import).
+    pub hmac_key: Option<Secret>,
+    /// Imported key material: the pending import parameters, the material's identity and
+    /// its expiration (keys with origin `EXTERNAL` only).
+    pub import: ImportState,
     /// Automatic rotation.
     pub rotation_enabled: bool,
     /// Days between automatic rotations (90..=2560, default 365).

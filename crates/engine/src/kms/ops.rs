@@ -3,10 +3,13 @@
 //! operation itself.
 
 mod aliases;
+mod asym_ops;
 mod crypto_ops;
 mod grants;
+mod import;
 mod keys;
 mod keystores;
+mod mac_ops;
 
 pub use keys::{default_policy_text, parse_policy_text};
 
@@ -84,6 +87,7 @@ pub const OPERATIONS: &[&str] = &[
     "Decrypt",
     "DeleteAlias",
     "DeleteCustomKeyStore",
+    "DeleteImportedKeyMaterial",
     "DescribeCustomKeyStores",
     "DescribeKey",
     "DisableKey",
@@ -93,10 +97,16 @@ pub const OPERATIONS: &[&str] = &[
     "EnableKeyRotation",
     "Encrypt",
     "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
     "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
     "GenerateRandom",
     "GetKeyPolicy",
     "GetKeyRotationStatus",
+    "GetParametersForImport",
+    "GetPublicKey",
+    "ImportKeyMaterial",
     "ListAliases",
     "ListGrants",
     "ListKeyPolicies",
@@ -110,12 +120,50 @@ pub const OPERATIONS: &[&str] = &[
     "RevokeGrant",
     "RotateKeyOnDemand",
     "ScheduleKeyDeletion",
+    "Sign",
     "TagResource",
     "UntagResource",
     "UpdateAlias",
     "UpdateCustomKeyStore",
     "UpdateKeyDescription",
+    "Verify",
+    "VerifyMac",
 ];
+
+/// The operation whose name is closest to `name` (a typo, a wrong case), if one is close:
+/// at most a third of its letters differ.
+fn nearest_operation(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    OPERATIONS
+        .iter()
+        .map(|op| (edit_distance(&lower, &op.to_ascii_lowercase()), *op))
+        .filter(|(d, op)| *d <= op.len() / 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, op)| op)
+}
+
+/// Levenshtein distance over bytes (operation names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row.first().copied().unwrap_or_default();
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or_default();
+            let left = row.get(j).copied().unwrap_or_default();
+            let cost = usize::from(ca != *cb);
+            let v = (prev + cost).min(above + 1).min(left + 1);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = v;
+            }
+        }
+    }
+    row.last().copied().unwrap_or_default()
+}
 
 /// Runs one KMS operation.
 pub fn execute(
@@ -151,6 +199,13 @@ pub fn execute(
         "GenerateDataKey" => crypto_ops::generate_data_key(&mut call, true),
         "GenerateDataKeyWithoutPlaintext" => crypto_ops::generate_data_key(&mut call, false),
         "GenerateRandom" => crypto_ops::generate_random(&mut call),
+        "GenerateDataKeyPair" => asym_ops::generate_data_key_pair(&mut call, true),
+        "GenerateDataKeyPairWithoutPlaintext" => asym_ops::generate_data_key_pair(&mut call, false),
+        "GetPublicKey" => asym_ops::get_public_key(&mut call),
+        "Sign" => asym_ops::sign(&mut call),
+        "Verify" => asym_ops::verify(&mut call),
+        "GenerateMac" => mac_ops::generate_mac(&mut call),
+        "VerifyMac" => mac_ops::verify_mac(&mut call),
         "CreateKey" => keys::create_key(&mut call),
         "DescribeKey" => keys::describe_key(&mut call),
         "ListKeys" => keys::list_keys(&mut call),
@@ -179,6 +234,9 @@ pub fn execute(
         "ListRetirableGrants" => grants::list_retirable(&mut call),
         "RetireGrant" => grants::retire_grant(&mut call),
         "RevokeGrant" => grants::revoke_grant(&mut call),
+        "GetParametersForImport" => import::get_parameters(&mut call),
+        "ImportKeyMaterial" => import::import(&mut call),
+        "DeleteImportedKeyMaterial" => import::delete(&mut call),
         "CreateCustomKeyStore" => keystores::create(&mut call),
         "DescribeCustomKeyStores" => keystores::describe(&mut call),
         "ConnectCustomKeyStore" => keystores::connect(&mut call),
@@ -186,10 +244,12 @@ pub fn execute(
         "UpdateCustomKeyStore" => keystores::update(&mut call),
         "DeleteCustomKeyStore" => keystores::delete(&mut call),
         other => {
+            let hint = nearest_operation(other)
+                .map(|n| format!("; did you mean `kms:{n}`?"))
+                .unwrap_or_else(|| format!(" (it executes {})", OPERATIONS.join(", ")));
             return Err(InputError(format!(
-                "`kms:{other}` is not an operation kmslab executes (it executes {})",
-                OPERATIONS.join(", ")
-            )))
+                "`kms:{other}` is not an operation kmslab executes{hint}"
+            )));
         }
     };
     let result = match result {
@@ -222,6 +282,11 @@ pub fn advance(world: &mut KmsWorld, now: Instant, region: &str, rng: &mut ChaCh
     world.aliases.retain(|a| alive.contains(&a.target));
     world.grants.retain(|g| alive.contains(&g.key_id));
     for k in world.keys.values_mut() {
+        // Imported material past its ValidTo is deleted and the key waits for an import
+        // ("Setting an expiration time").
+        if k.import.valid_to.is_some_and(|t| t <= now) {
+            import::remove_material(k);
+        }
         while let Some(next) = k.next_rotation.filter(|n| *n <= now && k.rotation_enabled) {
             k.materials.push(KeyMaterial::generate(rng));
             k.rotations.push(RotationRecord {
@@ -283,7 +348,7 @@ const ALIAS_OPERATIONS: &[&str] = &[
 
 /// Operations that work on a key in another account ("Cross-account use: Yes" in the API
 /// reference); every other operation works only on the caller's own keys.
-const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
+pub const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
     "Encrypt",
     "Decrypt",
     "ReEncrypt",
@@ -305,7 +370,7 @@ const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
 ];
 
 /// How a key was named in the request.
-struct Resolved {
+pub(crate) struct Resolved {
     id: String,
     alias: Option<String>,
 }
@@ -575,8 +640,8 @@ impl Call<'_, '_, '_> {
     ) -> Context {
         let mut c = self.base_context();
         c.insert_single("kms:KeyOrigin", key.origin.as_str());
-        c.insert_single("kms:KeySpec", key.spec.clone());
-        c.insert_single("kms:KeyUsage", key.usage.clone());
+        c.insert_single("kms:KeySpec", key.spec.as_str());
+        c.insert_single("kms:KeyUsage", key.usage.as_str());
         c.insert_single("kms:MultiRegion", "false");
         let aliases: Vec<String> = self
             .world
@@ -626,7 +691,7 @@ impl Call<'_, '_, '_> {
         ec: &BTreeMap<String, String>,
         gate_op: Option<&str>,
     ) -> Result<(), Failure> {
-        let (arn, state, origin, d) = {
+        let (arn, state, origin, spec, usage, d) = {
             let key = self.key(key_id)?;
             let arn = key.arn(self.env.partition);
             let d = authorize_key(
@@ -646,7 +711,14 @@ impl Call<'_, '_, '_> {
                 self.env.grant_propagation,
                 self.env.grant_tokens,
             );
-            (arn, self.world.effective_state(key), key.origin, d)
+            (
+                arn,
+                self.world.effective_state(key),
+                key.origin,
+                key.spec,
+                key.usage,
+                d,
+            )
         };
         let mut resp = d.response;
         let decision = resp.decision;
@@ -674,6 +746,12 @@ impl Call<'_, '_, '_> {
             self.trace = resp.trace;
         }
         gate.1.map_err(Failure::Kms)?;
+        super::spec::usage_gate(
+            gate_op.unwrap_or(action.trim_start_matches("kms:")),
+            spec,
+            usage,
+            &arn,
+        )?;
         // A key in a connected custom key store still needs its backend to answer.
         if state::is_cryptographic(gate_op.unwrap_or(action.trim_start_matches("kms:"))) {
             keystores::check_backend(self, key_id)?;
@@ -720,15 +798,38 @@ impl Call<'_, '_, '_> {
             "CreationDate": self.epoch(k.created),
             "Enabled": self.world.effective_state(k) == super::model::KeyState::Enabled,
             "Description": k.description,
-            "KeyUsage": k.usage,
+            "KeyUsage": k.usage.as_str(),
             "KeyState": self.world.effective_state(k).as_str(),
             "Origin": k.origin.as_str(),
             "KeyManager": "CUSTOMER",
-            "CustomerMasterKeySpec": k.spec,
-            "KeySpec": k.spec,
-            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+            "CustomerMasterKeySpec": k.spec.as_str(),
+            "KeySpec": k.spec.as_str(),
             "MultiRegion": false,
         });
+        if let Value::Object(o) = &mut m {
+            let enc = k.spec.encryption_algorithms(k.usage);
+            if !enc.is_empty() {
+                o.insert("EncryptionAlgorithms".into(), json!(enc));
+            }
+            let sig: Vec<&str> = k
+                .spec
+                .signing_algorithms(k.usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect();
+            if !sig.is_empty() {
+                o.insert("SigningAlgorithms".into(), json!(sig));
+            }
+            if let super::model::KeySpec::Hmac(a) = k.spec {
+                o.insert("MacAlgorithms".into(), json!([a.as_str()]));
+            }
+            if let Some(e) = k.import.expiration {
+                o.insert("ExpirationModel".into(), json!(e.as_str()));
+            }
+            if let Some(t) = k.import.valid_to {
+                o.insert("ValidTo".into(), self.epoch(t));
+            }
+        }
         if let (Some(d), Value::Object(o)) = (k.deletion_date, &mut m) {
             o.insert("DeletionDate".into(), self.epoch(d));
             if let Some(w) = k.pending_window_days {
@@ -856,6 +957,30 @@ pub fn example_input(op: &str, key: &str) -> Value {
             json!({ "KeyId": key, "Tags": [ { "TagKey": "env", "TagValue": "dev" } ] })
         }
         "UntagResource" => json!({ "KeyId": key, "TagKeys": ["env"] }),
+        "Sign" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MessageType": "RAW", "SigningAlgorithm": "ECDSA_SHA_256" })
+        }
+        "Verify" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MessageType": "RAW", "SigningAlgorithm": "ECDSA_SHA_256", "Signature": "${STEP.Signature}" })
+        }
+        "GenerateMac" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MacAlgorithm": "HMAC_SHA_256" })
+        }
+        "VerifyMac" => {
+            json!({ "KeyId": key, "Message": "aGVsbG8gd29ybGQ=", "MacAlgorithm": "HMAC_SHA_256", "Mac": "${STEP.Mac}" })
+        }
+        "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => {
+            json!({ "KeyId": key, "KeyPairSpec": "ECC_NIST_P256" })
+        }
+        "GetParametersForImport" => {
+            json!({ "KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" })
+        }
+        "ImportKeyMaterial" => json!({
+            "KeyId": key,
+            "ImportToken": "${STEP.ImportToken}",
+            "EncryptedKeyMaterial": { "wrap": { "material": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "publicKey": "${STEP.PublicKey}", "algorithm": "RSAES_OAEP_SHA_256" } },
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"
+        }),
         "ListRetirableGrants" => {
             json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:user/admin" })
         }

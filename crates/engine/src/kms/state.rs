@@ -36,6 +36,11 @@ pub fn is_cryptographic(op: &str) -> bool {
             | "GenerateDataKeyWithoutPlaintext"
             | "GenerateDataKeyPair"
             | "GenerateDataKeyPairWithoutPlaintext"
+            | "Sign"
+            | "Verify"
+            | "GenerateMac"
+            | "VerifyMac"
+            | "GetPublicKey"
     )
 }
 
@@ -57,6 +62,22 @@ pub fn check(op: &str, state: KeyState, origin: Origin, arn: &str) -> Result<(),
             | "ListAliases" | "ListKeyRotations",
             _,
         ) => Ok(()),
+        // Imported key material: [9] keys that cannot have it, [8] pending deletion.
+        ("GetParametersForImport" | "ImportKeyMaterial" | "DeleteImportedKeyMaterial", _)
+            if origin != Origin::External =>
+        {
+            Err(KmsError::new(
+                Uns,
+                format!(
+                    "{arn} origin is {} which is not valid for this operation.",
+                    origin.as_str()
+                ),
+            ))
+        }
+        (
+            "GetParametersForImport" | "ImportKeyMaterial",
+            PendingDeletion | PendingReplicaDeletion,
+        ) => Err(err(Inv, arn, pending)),
         // Cryptographic operations: [1] disabled, [2] pending deletion, [5] pending import,
         // [11] unavailable, [14] creating.
         (_, Disabled) if crypto || op == "CreateGrant" => Err(err(Dis, arn, "disabled")),
@@ -212,6 +233,31 @@ mod tests {
                 .unwrap_err()
                 .code,
             ErrorCode::UnsupportedOperationException
+        );
+        let ext = |op: &str, s: KeyState| {
+            check(op, s, Origin::External, ARN)
+                .err()
+                .map(|e| e.code.as_str())
+        };
+        assert_eq!(
+            code("ImportKeyMaterial", Enabled),
+            Some("UnsupportedOperationException")
+        );
+        assert_eq!(ext("ImportKeyMaterial", PendingImport), None);
+        assert_eq!(ext("GetParametersForImport", Disabled), None);
+        assert_eq!(
+            ext("GetParametersForImport", PendingDeletion),
+            Some("KMSInvalidStateException")
+        );
+        assert_eq!(ext("DeleteImportedKeyMaterial", PendingDeletion), None);
+        assert_eq!(code("Sign", Disabled), Some("DisabledException"));
+        assert_eq!(
+            code("GetPublicKey", PendingDeletion),
+            Some("DisabledException")
+        );
+        assert_eq!(
+            ext("GenerateMac", PendingImport),
+            Some("KMSInvalidStateException")
         );
         let e = check("Encrypt", Disabled, Origin::AwsKms, ARN).unwrap_err();
         assert_eq!(e.message, format!("{ARN} is disabled."));

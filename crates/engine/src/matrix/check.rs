@@ -85,7 +85,7 @@ pub struct CellReport {
     pub via: Via,
     /// The deciding statements (`grant:ID` for a grant).
     pub deciding: Vec<String>,
-    /// The key-state exception of an allowed request the key's state refuses.
+    /// The exception of an allowed request the key's state (or its type) refuses.
     pub state_error: Option<ErrorCode>,
     /// The full trace (none when the cross-account rule refused before authorization).
     pub trace: Option<Trace>,
@@ -181,7 +181,14 @@ pub(super) fn full_path(
     let mut state_error = None;
     if resp.decision == Decision::Allow {
         let (gate, r) = state::gate(op.name, col.view.state, col.def.origin, &col.view.arn);
-        state_error = r.err().map(|e| e.code);
+        // The key-state gate, then the key-type gate, as the runner applies them.
+        state_error = r
+            .err()
+            .or_else(|| {
+                crate::kms::spec::usage_gate(op.name, col.def.spec, col.def.usage, &col.view.arn)
+                    .err()
+            })
+            .map(|e| e.code);
         if let Some(t) = resp.trace.as_mut() {
             t.key_state = Some(gate);
         }
@@ -244,7 +251,14 @@ pub fn trace_for(
             r.trace
                 .as_ref()
                 .and_then(|t| t.key_state.as_ref())
-                .and_then(|g| g.error.clone()),
+                .and_then(|g| g.error.clone())
+                .or_else(|| {
+                    s.keys.iter().find(|d| d.id == key.id).and_then(|d| {
+                        crate::kms::spec::usage_gate(op, d.spec, d.usage, &key.arn)
+                            .err()
+                            .map(|e| e.message)
+                    })
+                }),
             format!("authorized, then {}", code.as_str()),
         ),
         _ => (

@@ -10,7 +10,7 @@ pub enum OutcomeFilter {
     Any,
     /// Allowed and the key's state lets the operation run.
     Allowed,
-    /// Allowed, but the key's state refuses.
+    /// Allowed, but the key's state (or its type: a MAC key asked to encrypt) refuses.
     AllowedButStateRefuses,
     /// Any denial (explicit or implicit).
     Denied,

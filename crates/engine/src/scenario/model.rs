@@ -312,6 +312,10 @@ pub struct ResourceDef {
 /// A KMS key as the scenario declares it.
 #[derive(Debug, Clone)]
 pub struct KeyDef {
+    /// Key spec (`spec`, default `SYMMETRIC_DEFAULT`).
+    pub spec: crate::kms::spec::KeySpec,
+    /// Key usage (`usage`, default the spec's first).
+    pub usage: crate::kms::spec::KeyUsage,
     /// The key id (UUID-like).
     pub id: String,
     /// Owning account.

@@ -430,10 +430,27 @@ impl World {
             ..KmsWorld::default()
         };
         for k in &s.keys {
-            let materials = match (&k.material, k.origin) {
+            use crate::kms::spec::KeySpec;
+            let pending = k.origin == Origin::External && k.state == KeyState::PendingImport;
+            let materials = match (&k.material, k.spec) {
                 (Some(m), _) => vec![m.clone()],
-                (None, Origin::External) if k.state == KeyState::PendingImport => Vec::new(),
-                (None, _) => vec![KeyMaterial::generate(&mut rng)],
+                (None, KeySpec::Symmetric) if !pending => vec![KeyMaterial::generate(&mut rng)],
+                (None, _) => Vec::new(),
+            };
+            // An imported key declared with its material accepts only that material again.
+            let mut imported = crate::kms::byok::ImportState::default();
+            if let (Origin::External, Some(m)) = (k.origin, materials.first()) {
+                imported.accept(m.expose());
+            }
+            let pair = match k.spec {
+                KeySpec::Pair(p) => Some(crate::crypto::asym::LazyPair::new(p, &mut rng)),
+                _ => None,
+            };
+            let hmac_key = match k.spec {
+                KeySpec::Hmac(a) if !pending => {
+                    Some(crate::crypto::Secret::random(&mut rng, a.key_len()))
+                }
+                _ => None,
             };
             let created = k.created.unwrap_or(s.defaults.time);
             kms.keys.insert(
@@ -443,8 +460,8 @@ impl World {
                     account: k.account.clone(),
                     region: k.region.clone(),
                     description: k.description.clone(),
-                    spec: "SYMMETRIC_DEFAULT".into(),
-                    usage: "ENCRYPT_DECRYPT".into(),
+                    spec: k.spec,
+                    usage: k.usage,
                     origin: k.origin,
                     key_store: k.key_store.clone(),
                     xks_key_id: k.external_key_id.clone(),
@@ -455,6 +472,9 @@ impl World {
                         .filter(|_| k.state == KeyState::PendingDeletion),
                     pending_window_days: (k.state == KeyState::PendingDeletion).then_some(30),
                     materials,
+                    pair,
+                    hmac_key,
+                    import: imported,
                     rotation_enabled: k.rotation_enabled,
                     rotation_period_days: k.rotation_period_days,
                     next_rotation: k.rotation_enabled.then(|| {

@@ -3,6 +3,7 @@
 use super::{Call, Failure, OpResult};
 use crate::crypto::{self, Secret};
 use crate::kms::error::{ErrorCode, KmsError};
+use crate::kms::model::KeySpec;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ fn check_algorithm(call: &Call<'_, '_, '_>, name: &str) -> Result<(), Failure> {
 }
 
 /// Seals `plaintext` under the key's newest backing key.
-fn seal(
+pub(super) fn seal(
     call: &mut Call<'_, '_, '_>,
     key_id: &str,
     plaintext: &[u8],
@@ -32,6 +33,18 @@ fn seal(
         .keys
         .get(key_id)
         .ok_or_else(|| KmsError::key_not_found(key_id))?;
+    if key.spec != KeySpec::Symmetric {
+        // Only Encrypt and Decrypt take RSA keys; ReEncrypt into one is not simulated.
+        return Err(KmsError::new(
+            ErrorCode::UnsupportedOperationException,
+            format!(
+                "kmslab re-encrypts only into symmetric encryption keys; {} is {}",
+                key.arn(call.env.partition),
+                key.spec.as_str()
+            ),
+        )
+        .into());
+    }
     let version = key.materials.len().checked_sub(1).ok_or_else(|| {
         KmsError::new(
             ErrorCode::KMSInvalidStateException,
@@ -156,8 +169,12 @@ pub(super) fn encrypt(call: &mut Call<'_, '_, '_>) -> OpResult {
     let plaintext = call.blob("Plaintext", 1, 4096)?.ok_or_else(|| KmsError::validation("1 validation error detected: Value null at 'plaintext' failed to satisfy constraint: Member must not be null"))?;
     let plaintext = Secret::new(plaintext);
     let ec = call.context("EncryptionContext")?;
-    check_algorithm(call, "EncryptionAlgorithm")?;
     let r = call.resolve(&key_id)?;
+    let key = call.key(&r.id)?;
+    if matches!(key.spec, KeySpec::Pair(_)) {
+        return rsa_encrypt(call, &r, &ec, &plaintext);
+    }
+    check_algorithm(call, "EncryptionAlgorithm")?;
     let key = call.key(&r.id)?;
     let mut ctx = call.key_context(key, r.alias.as_deref(), Some(&ec));
     ctx.insert_single("kms:EncryptionAlgorithm", ALGORITHM);
@@ -167,6 +184,55 @@ pub(super) fn encrypt(call: &mut Call<'_, '_, '_>) -> OpResult {
         "CiphertextBlob": Call::b64(&blob),
         "KeyId": call.key_arn(&r.id),
         "EncryptionAlgorithm": ALGORITHM,
+    }))
+}
+
+/// Encrypt under an RSA key: raw RSAES-OAEP ciphertext (no kmslab blob header, as in AWS,
+/// which is why Decrypt needs the KeyId). An RSA key takes no encryption context.
+fn rsa_encrypt(
+    call: &mut Call<'_, '_, '_>,
+    r: &super::Resolved,
+    ec: &BTreeMap<String, String>,
+    plaintext: &Secret,
+) -> OpResult {
+    let alg = call.str_opt("EncryptionAlgorithm")?.map(str::to_string);
+    let key = call.key(&r.id)?;
+    let mut ctx = call.key_context(key, r.alias.as_deref(), Some(ec));
+    if let Some(a) = &alg {
+        ctx.insert_single("kms:EncryptionAlgorithm", a.clone());
+    }
+    call.authorize_key("kms:Encrypt", Some("Encrypt"), &r.id, ctx, ec, None)?;
+    let (hash, name) = super::asym_ops::oaep_algorithm(call, &r.id, alg.as_deref())?;
+    if !ec.is_empty() {
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric keys",
+        )
+        .into());
+    }
+    let ct = super::asym_ops::rsa_encrypt(call, &r.id, hash, plaintext.expose())?;
+    Ok(json!({
+        "CiphertextBlob": Call::b64(&ct),
+        "KeyId": call.key_arn(&r.id),
+        "EncryptionAlgorithm": name,
+    }))
+}
+
+/// Decrypt under an RSA key named by `KeyId`.
+fn rsa_decrypt(call: &mut Call<'_, '_, '_>, r: &super::Resolved, blob: &[u8]) -> OpResult {
+    let alg = call.str_opt("EncryptionAlgorithm")?.map(str::to_string);
+    let ec = call.context("EncryptionContext")?;
+    let key = call.key(&r.id)?;
+    let mut ctx = call.key_context(key, r.alias.as_deref(), Some(&ec));
+    if let Some(a) = &alg {
+        ctx.insert_single("kms:EncryptionAlgorithm", a.clone());
+    }
+    call.authorize_key("kms:Decrypt", Some("Decrypt"), &r.id, ctx, &ec, None)?;
+    let (hash, name) = super::asym_ops::oaep_algorithm(call, &r.id, alg.as_deref())?;
+    let secret = super::asym_ops::rsa_decrypt(call, &r.id, hash, blob)?;
+    Ok(json!({
+        "KeyId": call.key_arn(&r.id),
+        "Plaintext": Call::b64(secret.expose()),
+        "EncryptionAlgorithm": name,
     }))
 }
 
@@ -183,9 +249,16 @@ pub(super) fn decrypt(call: &mut Call<'_, '_, '_>) -> OpResult {
         ],
     )?;
     let blob = call.blob("CiphertextBlob", 1, 6144)?.ok_or_else(|| KmsError::validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"))?;
+    let kid = call.str_opt("KeyId")?.map(str::to_string);
+    // An RSA ciphertext names no key: Decrypt finds the key from KeyId.
+    if let Some(k) = &kid {
+        let r = call.resolve(k)?;
+        if matches!(call.key(&r.id)?.spec, KeySpec::Pair(_)) {
+            return rsa_decrypt(call, &r, &blob);
+        }
+    }
     let ec = call.context("EncryptionContext")?;
     check_algorithm(call, "EncryptionAlgorithm")?;
-    let kid = call.str_opt("KeyId")?.map(str::to_string);
     let (key_id, secret) = open(
         call,
         &blob,

@@ -170,6 +170,26 @@ pub(super) fn create_grant(call: &mut Call<'_, '_, '_>) -> OpResult {
     let constraint = constraint_param(call)?;
     let r = call.resolve(&key_name)?;
     let key = call.key(&r.id)?;
+    // Encryption context constraints exist only for symmetric encryption keys (the other
+    // key types take no encryption context).
+    if constraint.is_some() && key.spec != crate::kms::spec::KeySpec::Symmetric {
+        return Err(KmsError::validation(format!(
+            "Grant constraints are not supported for a KMS key with key spec {}",
+            key.spec.as_str()
+        ))
+        .into());
+    }
+    // grants.md: "The grant operations must be supported by the KMS key in the grant".
+    let supported = crate::kms::spec::grant_operations(key.spec, key.usage);
+    if let Some(bad) = ops.iter().find(|o| !supported.contains(&o.as_str())) {
+        return Err(KmsError::validation(format!(
+            "Grant operation {bad} is not supported for a KMS key with key spec {} and key usage {}; it supports {}",
+            key.spec.as_str(),
+            key.usage.as_str(),
+            supported.join(", ")
+        ))
+        .into());
+    }
     let ec: BTreeMap<String, String> = match &constraint {
         Some(Constraint::Equals(m) | Constraint::Subset(m)) => m.clone(),
         None => BTreeMap::new(),

@@ -1,12 +1,13 @@
 //! Key lifecycle, policies, rotation and tags.
 
 use super::{new_key_id, Call, Failure, OpResult};
-use crate::crypto::KeyMaterial;
+use crate::crypto::asym::LazyPair;
+use crate::crypto::{KeyMaterial, Secret};
 use crate::iam::context::ContextValue;
 use crate::iam::policy::{Policy, PolicyKind};
 use crate::json::JsonPath;
 use crate::kms::error::{ErrorCode, KmsError};
-use crate::kms::model::{Key, KeyState, Origin, RotationRecord};
+use crate::kms::model::{Key, KeySpec, KeyState, KeyUsage, Origin, RotationRecord};
 use crate::time::Duration;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -134,18 +135,27 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
     if description.len() > 8192 {
         return Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192").into());
     }
-    let usage = call
-        .str_opt("KeyUsage")?
-        .unwrap_or("ENCRYPT_DECRYPT")
-        .to_string();
-    let spec = call
+    let spec_s = call
         .str_opt("KeySpec")?
         .or(call.str_opt("CustomerMasterKeySpec")?)
         .unwrap_or("SYMMETRIC_DEFAULT")
         .to_string();
-    if spec != "SYMMETRIC_DEFAULT" || usage != "ENCRYPT_DECRYPT" {
+    let spec = KeySpec::parse(&spec_s).ok_or_else(|| {
+        KmsError::validation(format!(
+            "1 validation error detected: Value '{spec_s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            KeySpec::all().map(KeySpec::as_str).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    // "Key usage": the default is ENCRYPT_DECRYPT, which HMAC and ECC keys do not allow.
+    let usage = match call.str_opt("KeyUsage")? {
+        Some(u) => KeyUsage::parse(u).ok_or_else(|| KmsError::validation(format!("1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC]")))?,
+        None => KeyUsage::EncryptDecrypt,
+    };
+    if !spec.usages().contains(&usage) {
         return Err(KmsError::validation(format!(
-            "kmslab simulates symmetric encryption keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT); `{spec}` / `{usage}` is not available"
+            "The operation failed because the KeyUsage value of the CMK is {}. To perform this operation, the KeyUsage value must be {}.",
+            usage.as_str(),
+            spec.usages().iter().map(|u| u.as_str()).collect::<Vec<_>>().join(" or ")
         ))
         .into());
     }
@@ -170,8 +180,8 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         .unwrap_or(false);
     let tags = tags_param(call)?;
     let mut ctx = call.base_context();
-    ctx.insert_single("kms:KeySpec", spec.clone());
-    ctx.insert_single("kms:KeyUsage", usage.clone());
+    ctx.insert_single("kms:KeySpec", spec.as_str());
+    ctx.insert_single("kms:KeyUsage", usage.as_str());
     ctx.insert_single("kms:KeyOrigin", origin.as_str());
     ctx.insert_single("kms:MultiRegion", "false");
     ctx.insert_single("kms:BypassPolicyLockoutSafetyCheck", bypass.to_string());
@@ -235,13 +245,33 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
     // it with the key, and every use asks the cluster (see keystores::check_backend).
     // An external key store key also has KMS-generated material: the inner layer of its
     // double encryption.
-    let materials = if matches!(
-        origin,
-        Origin::AwsKms | Origin::AwsCloudhsm | Origin::ExternalKeyStore
-    ) {
+    if spec != KeySpec::Symmetric && store_id.is_some() {
+        return Err(KmsError::new(
+            ErrorCode::UnsupportedOperationException,
+            format!("KeySpec {spec_s} is not supported for custom key stores"),
+        )
+        .into());
+    }
+    if matches!(spec, KeySpec::Pair(_)) && origin == Origin::External {
+        return Err(KmsError::new(
+            ErrorCode::UnsupportedOperationException,
+            format!("kmslab imports symmetric and HMAC key material; importing `{spec_s}` key pairs is not simulated"),
+        )
+        .into());
+    }
+    let generated = origin != Origin::External;
+    let materials = if generated && spec == KeySpec::Symmetric {
         vec![KeyMaterial::generate(call.env.rng)]
     } else {
         Vec::new()
+    };
+    let pair = match spec {
+        KeySpec::Pair(p) if generated => Some(LazyPair::new(p, call.env.rng)),
+        _ => None,
+    };
+    let hmac_key = match spec {
+        KeySpec::Hmac(a) if generated => Some(Secret::random(call.env.rng, a.key_len())),
+        _ => None,
     };
     let key = Key {
         id: id.clone(),
@@ -262,6 +292,9 @@ pub(super) fn create_key(call: &mut Call<'_, '_, '_>) -> OpResult {
         deletion_date: None,
         pending_window_days: None,
         materials,
+        pair,
+        hmac_key,
+        import: Default::default(),
         rotation_enabled: false,
         rotation_period_days: 365,
         next_rotation: None,

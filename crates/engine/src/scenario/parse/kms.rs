@@ -64,51 +64,44 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
         }
     }
     let account = acct_or_default(fs, n, ctx)?;
-    let (policy, policy_is_default, policy_text) = match field(fs, "policy") {
-        Some(m) if m.value.as_str().is_some_and(|s| s != "default") => {
-            return Err(error_at(
-                &sub("policy"),
-                m.value.pos,
-                format!(
-                    "`{}` is not a key policy: give a policy document, or `\"default\"` for the default key policy",
-                    m.value.as_str().unwrap_or_default()
-                ),
-            ));
-        }
-        Some(m) if m.value.as_str() != Some("default") => {
-            let p = sized_policy(
-                Node {
-                    json: &m.value,
-                    path: &sub("policy"),
-                },
-                PolicyKind::Resource,
-                PolicySlot::KeyPolicy,
-            )?;
-            let text = m.value.to_pretty();
-            (p, false, text)
-        }
-        _ => (
-            crate::scenario::world::default_key_policy_for(&account, &ctx.defaults.partition),
-            true,
-            crate::kms::ops::default_policy_text(account.as_str(), &ctx.defaults.partition),
-        ),
-    };
-    let spec = opt_string(fs, n, "spec")?.unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
-    if spec != "SYMMETRIC_DEFAULT" {
-        return Err(error_at(
+    let spec_s = opt_string(fs, n, "spec")?.unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
+    let spec = crate::kms::spec::KeySpec::parse(&spec_s).ok_or_else(|| {
+        error_at(
             &sub("spec"),
             at("spec"),
-            format!("key spec `{spec}` is not simulated: kmslab's keys are `SYMMETRIC_DEFAULT`"),
-        ));
-    }
-    let usage = opt_string(fs, n, "usage")?.unwrap_or_else(|| "ENCRYPT_DECRYPT".into());
-    if usage != "ENCRYPT_DECRYPT" {
-        return Err(error_at(
-            &sub("usage"),
-            at("usage"),
-            format!("key usage `{usage}` is not simulated: symmetric keys are `ENCRYPT_DECRYPT`"),
-        ));
-    }
+            format!(
+                "key spec `{spec_s}` is not simulated (kmslab has {})",
+                crate::kms::spec::KeySpec::all()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    // "Key usage": the first usage a spec allows is its default (ENCRYPT_DECRYPT for
+    // symmetric and RSA keys, SIGN_VERIFY for ECC, GENERATE_VERIFY_MAC for HMAC).
+    let usage =
+        match opt_string(fs, n, "usage")? {
+            None => spec
+                .usages()
+                .first()
+                .copied()
+                .unwrap_or(crate::kms::spec::KeyUsage::EncryptDecrypt),
+            Some(u) => {
+                crate::kms::spec::KeyUsage::parse(&u)
+                    .filter(|k| spec.usages().contains(k))
+                    .ok_or_else(|| {
+                        error_at(
+                            &sub("usage"),
+                            at("usage"),
+                            format!(
+                        "key usage `{u}` does not go with key spec `{spec_s}` (it takes {})",
+                        spec.usages().iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                        )
+                    })?
+            }
+        };
     let origin = match opt_string(fs, n, "origin")? {
         None => Origin::AwsKms,
         Some(o) => Origin::parse(&o).ok_or_else(|| {
@@ -201,7 +194,80 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
                 .plus(crate::time::Duration::seconds(30 * 86_400)),
         );
     }
+    // `policy`: "default" (CreateKey's default), the console's default key policy for this key
+    // type (`{"console": {"administrators": [...], "users": [...]}}`), or a policy document.
+    let console = field(fs, "policy")
+        .filter(|m| m.value.get("console").is_some())
+        .map(|m| -> Result<String, ScenarioError> {
+            let pn = Node {
+                json: &m.value,
+                path: &sub("policy"),
+            };
+            let pf = pn.object("`policy`", &["console"])?;
+            let cm = field(pf, "console").ok_or_else(|| pn.err("`console` is missing"))?;
+            let cpath = sub("policy").key("console");
+            let cn = Node {
+                json: &cm.value,
+                path: &cpath,
+            };
+            let cf = cn.object("`console`", &["administrators", "users"])?;
+            let admins = opt_strings(cf, cn, "administrators")?;
+            let users = opt_strings(cf, cn, "users")?;
+            Ok(crate::kms::console_policy::console_key_policy_text(
+                account.as_str(),
+                &ctx.defaults.partition,
+                &admins,
+                &users,
+                spec,
+                usage,
+                origin,
+            ))
+        })
+        .transpose()?;
+    let (policy, policy_is_default, policy_text) = match (console, field(fs, "policy")) {
+        (Some(text), _) => {
+            let p = crate::kms::ops::parse_policy_text(&text)
+                .map_err(|e| error_at(&sub("policy"), at("policy"), e.message))?;
+            (p, false, text)
+        }
+        (None, Some(m)) if m.value.as_str().is_some_and(|s| s != "default") => {
+            return Err(error_at(
+                &sub("policy"),
+                m.value.pos,
+                format!(
+                    "`{}` is not a key policy: give a policy document, `\"default\"` for the default key policy, or `{{\"console\": {{...}}}}` for the console's",
+                    m.value.as_str().unwrap_or_default()
+                ),
+            ));
+        }
+        (None, Some(m)) if m.value.as_str() != Some("default") => {
+            let p = sized_policy(
+                Node {
+                    json: &m.value,
+                    path: &sub("policy"),
+                },
+                PolicyKind::Resource,
+                PolicySlot::KeyPolicy,
+            )?;
+            let text = m.value.to_pretty();
+            (p, false, text)
+        }
+        _ => (
+            crate::scenario::world::default_key_policy_for(&account, &ctx.defaults.partition),
+            true,
+            crate::kms::ops::default_policy_text(account.as_str(), &ctx.defaults.partition),
+        ),
+    };
+    if spec != crate::kms::spec::KeySpec::Symmetric && material.is_some() {
+        return Err(error_at(
+            &sub("material"),
+            at("material"),
+            "`material` is for SYMMETRIC_DEFAULT keys".to_string(),
+        ));
+    }
     Ok(KeyDef {
+        spec,
+        usage,
         region: opt_string(fs, n, "region")?.unwrap_or_else(|| ctx.defaults.region.clone()),
         aliases,
         policy_is_default,
