@@ -22,8 +22,8 @@ test('computes the access matrix, filters it, shows a cell trace and exports CSV
   await page.getByTestId('matrix-compute').click();
 
   const summary = page.getByTestId('matrix-summary');
-  await expect(summary).toContainText('2 principals x 1 keys x 29 operations = 58 cells');
-  await expect(summary).toContainText('28 Allowed, 1 AllowedButStateRefuses, 29 ExplicitDeny, 0 ImplicitDeny');
+  await expect(summary).toContainText('2 principals x 1 keys x 39 operations = 78 cells');
+  await expect(summary).toContainText('30 Allowed, 9 AllowedButStateRefuses, 39 ExplicitDeny, 0 ImplicitDeny');
   await expect(cell(page, NPS, 'Decrypt')).toHaveAttribute('data-outcome', 'ExplicitDeny');
   await expect(cell(page, ROOT, 'Decrypt')).toHaveAttribute('data-outcome', 'Allowed');
   await expect(cell(page, ROOT, 'CancelKeyDeletion')).toHaveAttribute('data-outcome', 'AllowedButStateRefuses');
@@ -42,7 +42,7 @@ test('computes the access matrix, filters it, shows a cell trace and exports CSV
   // A cell's trace: the deny statement and the missing context key.
   await page.getByTestId('matrix-filter-outcome').selectOption('any outcome');
   await page.getByTestId('matrix-filter-operation').fill('');
-  await expect(page.locator('[data-testid=matrix-cell]')).toHaveCount(58);
+  await expect(page.locator('[data-testid=matrix-cell]')).toHaveCount(78);
   await cell(page, NPS, 'Decrypt').click();
   const trace = page.getByTestId('matrix-trace');
   await expect(trace.getByTestId('trace-summary')).toContainText('ExplicitDeny');
