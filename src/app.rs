@@ -71,6 +71,28 @@ fn with_editor(s: Screen) -> bool {
     !matches!(s, Screen::Library | Screen::Matrix)
 }
 
+/// The scenario text as a screen sees it: the same text while the screen is shown, frozen while
+/// it is hidden (so a hidden console does not re-run the scenario at every keystroke), brought
+/// up to date when the screen is shown again. What the screen writes goes to the real text.
+fn screen_text(text: RwSignal<String>, screen: RwSignal<Screen>, on: Screen) -> RwSignal<String> {
+    let local = RwSignal::new(text.get_untracked());
+    Effect::new(move |_| {
+        if screen.get() == on {
+            let t = text.get();
+            if local.with_untracked(|l| *l != t) {
+                local.set(t);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let l = local.get();
+        if text.with_untracked(|t| *t != l) {
+            text.set(l);
+        }
+    });
+    local
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -319,6 +341,9 @@ pub fn App() -> impl IntoView {
         }
     };
     let hidden = move |s: Screen| move || screen.get() != s;
+    let forms_text = screen_text(text, screen, Screen::Forms);
+    let consoles_text = screen_text(text, screen, Screen::Consoles);
+    let matrix_text = screen_text(text, screen, Screen::Matrix);
 
     view! {
         <header class="top">
@@ -423,15 +448,15 @@ pub fn App() -> impl IntoView {
                 <ComposeForm text=text draft=draft result=adhoc />
             </section>
             <section class="pane" role="tabpanel" id="screen-forms" aria-labelledby="tab-forms" data-testid="screen-forms" class:hidden=hidden(Screen::Forms)>
-                <SectionForms text=text />
+                <SectionForms text=forms_text />
             </section>
             <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
-                <KmsConsole text=text />
+                <KmsConsole text=consoles_text />
                 <ByokWrap />
-                <IamConsole text=text />
+                <IamConsole text=consoles_text />
             </section>
             <section class="pane" role="tabpanel" id="screen-matrix" aria-labelledby="tab-matrix" data-testid="screen-matrix" class:hidden=hidden(Screen::Matrix)>
-                <AccessMatrix text=text />
+                <AccessMatrix text=matrix_text />
             </section>
             <section class="pane" role="tabpanel" id="screen-labs" aria-labelledby="tab-labs" data-testid="screen-labs" class:hidden=hidden(Screen::Labs)>
                 <Labs text=text on_load=on_load />
