@@ -42,7 +42,10 @@ goals = {  # name: (what, goal in ns or None)
     "run_scenario_example_5_steps": ("Run the NPS example (5 steps: encrypt, decrypt, traces)", None),
     "run_scenario_one_step_realistic": ("Whole `run_scenario`, one Encrypt step in the realistic world (world, authorization, traces, AES-GCM)", None),
     "kms_encrypt_4kib_end_to_end": ("KMS Encrypt of 4 KiB end to end (world, authorization, AES-256-GCM, blob)", None),
-    "matrix/access_matrix_1m_cells": ("Access matrix, 1,000,000 cells (100 principals x 345 keys x 29 operations, `matrix::synthetic`), natively", None),
+    # Goal: a call through the simulated external key store stays instant in the consoles
+    # (1 ms for both calls, natively; the XKS spec's own limit is 250 ms per proxy request).
+    "xks_encrypt_decrypt_4kib_round_trip": ("XKS round trip: Encrypt then Decrypt of 4 KiB through the simulated proxy (SigV4, proxy authorization, double encryption)", 1_000_000),
+    "matrix/access_matrix_1m_cells": ("Access matrix, 1,000,000 cells (100 principals x 257 keys x 39 operations, `matrix::synthetic`), natively", None),
 }
 def fmt(ns):
     return f"{ns/1e6:.2f} ms" if ns >= 1e6 else (f"{ns/1e3:.2f} µs" if ns >= 1e3 else f"{ns:.0f} ns")

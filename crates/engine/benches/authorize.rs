@@ -266,10 +266,38 @@ fn bench_scenarios(c: &mut Criterion) {
     });
 }
 
+/// An Encrypt then a Decrypt of 4 KiB under a key in an external key store: both calls go
+/// through the simulated XKS proxy (SigV4-signed request, proxy-side authorization, the
+/// double encryption of ciphertext format v2), so this is the XKS round trip end to end.
+fn bench_xks(c: &mut Criterion) {
+    let plaintext = base64_4k();
+    let src = format!(
+        r#"{{"kmslab":1,"defaults":{{"account":"111122223333","time":"2026-11-22T12:00:00Z"}},
+          "keyStores":[{{"id":"cks-abcdef01234567890","name":"ext-store","type":"EXTERNAL_KEY_STORE","connectionState":"CONNECTED",
+            "proxy":{{"uriEndpoint":"https://xks.example.com","uriPath":"/example/kms/xks/v1",
+              "credential":{{"accessKeyId":"ABCDEFGHIJKLMNOPQRSTUVWXYZ","secret":"R2VoZWltbmlzR2VoZWltbmlzR2VoZWltbmlzR2VoZWltbmlz"}},
+              "externalKeys":[{{"id":"ext-key-1","status":"ENABLED","usage":["ENCRYPT","DECRYPT"]}}]}}}}],
+          "keys":[{{"id":"1234abcd-12ab-34cd-56ef-1234567890ab","aliases":["alias/xks"],"origin":"EXTERNAL_KEY_STORE",
+            "keyStore":"cks-abcdef01234567890","externalKeyId":"ext-key-1"}}],
+          "steps":[
+            {{"id":"enc","caller":"arn:aws:iam::111122223333:root","call":"kms:Encrypt",
+              "input":{{"KeyId":"alias/xks","Plaintext":"{plaintext}"}},"expect":{{"error":null}}}},
+            {{"caller":"arn:aws:iam::111122223333:root","call":"kms:Decrypt",
+              "input":{{"CiphertextBlob":"${{enc.CiphertextBlob}}"}},"expect":{{"error":null,"output":{{"Plaintext":"{plaintext}"}}}}}}]}}"#
+    );
+    let s = kmslab_engine::parse_scenario(&src).unwrap();
+    let r = kmslab_engine::run_scenario(&s).unwrap();
+    assert_eq!(r.passed, 2, "both XKS steps must succeed: {:?}", r.steps);
+    assert!(r.steps.iter().all(|st| st.proxy_calls.len() == 1), "each call goes through the proxy");
+    c.bench_function("xks_encrypt_decrypt_4kib_round_trip", |b| {
+        b.iter(|| kmslab_engine::run_scenario(black_box(&s)).unwrap())
+    });
+}
+
 fn base64_4k() -> String {
     // 4096 bytes of 0x61 ('a') in base64.
     "YWFh".repeat(1365) + "YQ=="
 }
 
-criterion_group!(benches, bench_authorize, bench_scenarios);
+criterion_group!(benches, bench_authorize, bench_scenarios, bench_xks);
 criterion_main!(benches);
