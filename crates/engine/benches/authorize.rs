@@ -288,7 +288,10 @@ fn bench_xks(c: &mut Criterion) {
     let s = kmslab_engine::parse_scenario(&src).unwrap();
     let r = kmslab_engine::run_scenario(&s).unwrap();
     assert_eq!(r.passed, 2, "both XKS steps must succeed: {:?}", r.steps);
-    assert!(r.steps.iter().all(|st| st.proxy_calls.len() == 1), "each call goes through the proxy");
+    assert!(
+        r.steps.iter().all(|st| st.proxy_calls.len() == 1),
+        "each call goes through the proxy"
+    );
     c.bench_function("xks_encrypt_decrypt_4kib_round_trip", |b| {
         b.iter(|| kmslab_engine::run_scenario(black_box(&s)).unwrap())
     });

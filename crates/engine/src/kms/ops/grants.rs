@@ -127,6 +127,20 @@ fn grant_json(call: &Call<'_, '_, '_>, g: &Grant) -> Value {
     v
 }
 
+/// "Grants per KMS key: 50,000" (the quotas page; grants.md): a key that already has that many
+/// grants takes no new one.
+fn grant_quota(active: usize, key: &str) -> Result<(), KmsError> {
+    if active >= crate::iam::policy::limits::GRANTS_PER_KEY {
+        return Err(KmsError::new(
+            ErrorCode::LimitExceededException,
+            format!(
+                "The request was rejected because the KMS key {key} already has {active} grants, the quota of grants per KMS key"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn create_grant(call: &mut Call<'_, '_, '_>) -> OpResult {
     call.allow(
         "CreateGrant",
@@ -255,6 +269,13 @@ pub(super) fn create_grant(call: &mut Call<'_, '_, '_>) -> OpResult {
             return Ok(json!({ "GrantToken": g.token, "GrantId": g.id }));
         }
     }
+    let active = call
+        .world
+        .grants
+        .iter()
+        .filter(|g| g.deleted.is_none() && g.key_id == r.id)
+        .count();
+    grant_quota(active, &key_name)?;
     let id = call.hex_id(32);
     let mut tok = vec![0u8; 48];
     rand_core::Rng::fill_bytes(call.env.rng, &mut tok);
@@ -466,4 +487,17 @@ pub(super) fn revoke_grant(call: &mut Call<'_, '_, '_>) -> OpResult {
         })?;
     g.deleted = Some(now);
     Ok(json!({}))
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::grant_quota;
+    use crate::kms::error::ErrorCode;
+
+    #[test]
+    fn the_fifty_thousandth_grant_is_the_last() {
+        assert!(grant_quota(49_999, "k").is_ok());
+        let e = grant_quota(50_000, "k").err().map(|e| e.code);
+        assert_eq!(e, Some(ErrorCode::LimitExceededException));
+    }
 }
