@@ -38,6 +38,9 @@ test('the lab index lists every bundled lab in two tracks', async ({ page }) => 
 
 for (const file of labs) {
   test(`lab ${file}: a wrong attempt is rejected, the solution completes it, reset starts over`, async ({ page }) => {
+    // Each fill re-checks every task (a lab with imports generates RSA keys each time), and
+    // some labs have several wrong attempts.
+    test.setTimeout(180_000);
     const errors = watch(page);
     const start = read(join(DIR, file));
     const id: string = start.doc.lab.id;
