@@ -49,10 +49,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            if let Ok(doc) = std::str::from_utf8(rest).map(json::parse) {
-                if let Ok(doc) = doc {
-                    let _ = parse_proxy(&doc, &JsonPath::root(), &mut seeded_rng(3));
-                }
+            if let Ok(Ok(doc)) = std::str::from_utf8(rest).map(json::parse) {
+                let _ = parse_proxy(&doc, &JsonPath::root(), &mut seeded_rng(3));
             }
         }
     }
