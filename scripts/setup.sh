@@ -32,6 +32,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+if rustup toolchain list | grep -q '^nightly' \
+  && ! { cargo +nightly fuzz --version >/dev/null 2>&1 || cargo fuzz --version >/dev/null 2>&1; }; then
+  # scripts/fuzz.sh runs the libFuzzer targets in fuzz/; they need nightly, which the machine
+  # has (host target only, enough for libFuzzer). Without nightly the fuzz run is skipped.
+  log "installing cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz --locked
+fi
+
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/@playwright/test ]; then
   log "installing npm dev tools (binaryen, playwright)"
   npm ci --no-audit --no-fund --loglevel=error

@@ -28,5 +28,8 @@ cargo run -q -p kmslab-cli -- run "${scenarios[@]}" > target/cli-run.txt || { ca
 tail -n 1 target/cli-run.txt
 cargo run -q -p kmslab-cli -- lint "${scenarios[@]}" > target/cli-lint.txt || true
 
+step "fuzz smoke run (every target 20 s, two at a time)"
+FUZZ_JOBS=2 scripts/fuzz.sh 20 || { rc=$?; [ "$rc" = 2 ] || exit "$rc"; }
+
 step "release build and browser tests"
 scripts/browser-tests.sh
