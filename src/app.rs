@@ -9,7 +9,8 @@ use crate::examples::EXAMPLES;
 use crate::history::History;
 use crate::{browser, cache, storage};
 use kmslab_engine::json::{self, Pos};
-use kmslab_engine::{run_scenario, share, RunReport, Scenario, StepResult};
+use kmslab_engine::scenario::run_scenario_with;
+use kmslab_engine::{share, RunReport, Scenario, StepResult};
 use leptos::prelude::*;
 
 /// The app's screens, one tab each.
@@ -192,7 +193,7 @@ pub fn App() -> impl IntoView {
                 if let Some(last) = upto {
                     s.steps.truncate(last + 1);
                 }
-                run_scenario(&s)
+                cache::with_options(|opts| run_scenario_with(&s, opts))
             })
             .map_err(|e| e.to_string());
         let first_failure = result.as_ref().ok().and_then(|r| {

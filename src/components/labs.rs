@@ -10,7 +10,7 @@
 use crate::labs::{index as lab_index, track_title, LabEntry as Entry};
 use crate::markdown::Markdown;
 use crate::storage;
-use kmslab_engine::lab::{check_lab, Lab, LabReport, Track};
+use kmslab_engine::lab::{check_lab_with, Lab, LabReport, Track};
 use leptos::prelude::*;
 
 /// The lab the text is working on and how it fares: (the lab, its title, its instructions, the
@@ -38,7 +38,7 @@ fn progress(text: &str, bundled: &[Entry]) -> Option<Result<Progress, String>> {
     let own = scenario.lab.clone()?;
     let entry = bundled.iter().find(|e| e.lab.id == own.id);
     let lab = entry.map_or(own, |e| e.lab.clone());
-    let report = check_lab(&lab, &scenario);
+    let report = crate::cache::with_options(|opts| check_lab_with(&lab, &scenario, opts));
     Some(Ok(Progress {
         title: entry
             .map(|e| e.title.clone())

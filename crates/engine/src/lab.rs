@@ -20,7 +20,7 @@ mod check;
 mod parse;
 mod policy;
 
-pub use check::check_lab;
+pub use check::{check_lab, check_lab_with};
 pub(crate) use parse::parse_lab;
 
 use crate::json::Pos;

@@ -21,7 +21,8 @@ pub use parse::limits;
 pub use parse::parse_scenario;
 pub(crate) use read::{error_at, Node};
 pub use run::{
-    evaluate_adhoc, run_scenario, AdHocRequest, ExpectationResult, RunReport, StepResult,
+    evaluate_adhoc, run_scenario, run_scenario_with, AdHocRequest, ExpectationResult, Run,
+    RunOptions, RunReport, StepResult,
 };
 pub use world::unique_id;
 

@@ -162,3 +162,48 @@ fn unknown_operator_is_recorded_in_the_trace() {
         trace.errors
     );
 }
+
+/// A run forked after any step and finished on the copy gives exactly what one straight run
+/// gives (the lab checker forks the learner's world for each check), and a run through a shared
+/// key-pair memo gives exactly what a run without it gives (the forks use the memo, so it is
+/// hit many times).
+#[test]
+fn forked_and_memoized_runs_equal_straight_runs() {
+    use kmslab_engine::crypto::asym::PairCache;
+    use kmslab_engine::scenario::{run_scenario_with, Run, RunOptions};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files = Vec::new();
+    scenario_files(&root, &mut files);
+    files.sort();
+    let pairs = PairCache::new(1024);
+    let opts = RunOptions {
+        pairs: Some(&pairs),
+    };
+    let mut forked = 0;
+    for f in &files {
+        let name = f.strip_prefix(&root).unwrap().display().to_string();
+        let s = parse_scenario(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let straight = run_scenario(&s).unwrap();
+        let n = s.steps.len();
+        for split in [0, n / 3, n / 2, n.saturating_sub(1)] {
+            let mut run = Run::start(&s, opts);
+            for step in &s.steps[..split] {
+                run.step(step).unwrap();
+            }
+            // The original goes on too: the fork must not share state with it.
+            let mut fork = run.clone();
+            for step in &s.steps[split..] {
+                fork.step(step).unwrap();
+                run.step(step).unwrap();
+            }
+            assert_eq!(fork.into_report(), straight, "{name}: forked after {split} steps");
+            assert_eq!(run.into_report(), straight, "{name}: the original of the fork");
+            forked += 1;
+        }
+        let memo = run_scenario_with(&s, opts).unwrap();
+        assert_eq!(memo, straight, "{name}: a run through the memo");
+    }
+    assert!(forked >= 4 * files.len());
+    // Imports and RSA keys in the corpus derived their pairs through the memo.
+    assert!(!pairs.is_empty());
+}

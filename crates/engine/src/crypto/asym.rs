@@ -8,11 +8,16 @@
 //! RSA key generation is slow (seconds for RSA_4096 in a debug build), so a KMS key holds a
 //! [`LazyPair`]: a seed drawn from the injected generator at creation and the pair derived from
 //! it on first use. Runs stay byte-for-byte reproducible and keys that are never used for
-//! cryptography cost nothing.
+//! cryptography cost nothing. Every other pair (an import's wrapping key, a data key pair) is
+//! also derived from a seed, through an optional [`PairCache`] the caller injects, so a scenario
+//! run again does not generate its RSA pairs again.
+
+mod cache;
+
+pub use cache::{derive_pair, derive_with, PairCache, PairSeed};
 
 use crate::crypto::Secret;
-use rand_chacha::ChaCha20Rng;
-use rand_core::{CryptoRng, Rng, SeedableRng};
+use rand_core::{CryptoRng, Rng};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use rsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use rsa::{Oaep, Pkcs1v15Sign, PrivateKey, Pss, PublicKey};
@@ -521,21 +526,27 @@ pub fn oaep_encrypt_der<R: CryptoRng + ?Sized>(
     oaep_encrypt(&key, hash, msg, rng)
 }
 
+/// A seed for [`derive_pair`], drawn from `rng` (always 32 bytes, so what the run draws after
+/// it does not depend on how long a prime search took).
+pub fn draw_seed<R: Rng + ?Sized>(rng: &mut R) -> PairSeed {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(seed.as_mut());
+    seed
+}
+
 /// A key pair derived on first use from a seed drawn at creation (see the module docs).
 pub struct LazyPair {
     spec: PairSpec,
-    seed: Zeroizing<[u8; 32]>,
+    seed: PairSeed,
     cell: OnceLock<Result<KeyPair, AsymError>>,
 }
 
 impl LazyPair {
     /// Draws the seed from `rng`; the pair itself is not generated yet.
     pub fn new<R: Rng + ?Sized>(spec: PairSpec, rng: &mut R) -> LazyPair {
-        let mut seed = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(seed.as_mut());
         LazyPair {
             spec,
-            seed,
+            seed: draw_seed(rng),
             cell: OnceLock::new(),
         }
     }
@@ -545,13 +556,10 @@ impl LazyPair {
         self.spec
     }
 
-    /// The pair, generated now if this is its first use.
-    pub fn get(&self) -> Result<&KeyPair, AsymError> {
+    /// The pair, derived now (through `cache` when there is one) if this is its first use.
+    pub fn get(&self, cache: Option<&PairCache>) -> Result<&KeyPair, AsymError> {
         self.cell
-            .get_or_init(|| {
-                let mut rng = ChaCha20Rng::from_seed(*self.seed);
-                KeyPair::generate(self.spec, &mut rng)
-            })
+            .get_or_init(|| derive_with(cache, self.spec, &self.seed))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -576,6 +584,7 @@ impl fmt::Debug for LazyPair {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
     fn assert_send_sync<T: Send + Sync>() {}
@@ -589,11 +598,12 @@ mod tests {
             LazyPair::new(PairSpec::EccNistP256, &mut a),
             LazyPair::new(PairSpec::EccNistP256, &mut b),
         );
-        let der = x.get().unwrap().public_key_der().unwrap();
-        assert_eq!(der, y.get().unwrap().public_key_der().unwrap());
+        let cache = PairCache::default();
+        let der = x.get(None).unwrap().public_key_der().unwrap();
+        assert_eq!(der, y.get(Some(&cache)).unwrap().public_key_der().unwrap());
         // A clone made after first use shares the derived pair; one made before derives it
         // again, identically.
-        assert_eq!(x.clone().get().unwrap().public_key_der().unwrap(), der);
+        assert_eq!(x.clone().get(None).unwrap().public_key_der().unwrap(), der);
         assert!(format!("{x:?}").contains("redacted"));
     }
 

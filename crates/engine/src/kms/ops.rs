@@ -44,6 +44,9 @@ pub struct Env<'a> {
     pub step_context: &'a Context,
     /// The seeded generator.
     pub rng: &'a mut ChaCha20Rng,
+    /// Key pairs already derived from their seeds (RSA generation is slow in wasm); `None`
+    /// derives every pair anew, with the same result.
+    pub pairs: Option<&'a crate::crypto::asym::PairCache>,
     /// Whether the caller's account has the custom key store service-linked role
     /// (CreateCustomKeyStore creates it when missing).
     pub key_store_role_exists: bool,

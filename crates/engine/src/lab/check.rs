@@ -2,13 +2,17 @@
 //!
 //! Every check runs on the user's scenario as the user has edited it: the scenario's own steps
 //! run first (whether they meet their own `expect` is the user's business), then the check's
-//! probes, each check in a fresh run so one check's calls never change what another sees.
+//! probes, each check on its own copy of the world those steps leave, so one check's calls
+//! never change what another sees. The user's steps run once per check of the lab, not once
+//! per check: a lab with an import would otherwise generate its RSA wrapping keys a dozen times.
 
 use super::policy::assess_policy;
 use super::{Check, CheckKind, Lab, LabReport, OnlyCheck, PolicyTarget, StepMatcher, TaskStatus};
 use crate::iam::policy::{Policy, PolicyKind};
 use crate::json::JsonPath;
-use crate::scenario::{run_scenario, CallerSpec, RunReport, Scenario, Step, StepResult};
+use crate::scenario::{
+    CallerSpec, Run, RunOptions, RunReport, Scenario, ScenarioError, Step, StepResult,
+};
 use crate::trace::Decision;
 
 /// The session name of a role probed by an `only` check.
@@ -16,7 +20,18 @@ const PROBE_SESSION: &str = "lab-check";
 
 /// Checks every task of `lab` against the user's scenario `user`.
 pub fn check_lab(lab: &Lab, user: &Scenario) -> LabReport {
-    let base = run_scenario(user);
+    check_lab_with(lab, user, RunOptions::default())
+}
+
+/// The user's steps, run: the world they leave (to fork for each check) and their report.
+struct Base<'a> {
+    run: Run<'a>,
+    report: RunReport,
+}
+
+/// Checks every task of `lab` against the user's scenario `user`, running it with `opts`.
+pub fn check_lab_with(lab: &Lab, user: &Scenario, opts: RunOptions<'_>) -> LabReport {
+    let base = run_user(user, opts);
     let tasks = lab
         .tasks
         .iter()
@@ -39,15 +54,25 @@ pub fn check_lab(lab: &Lab, user: &Scenario) -> LabReport {
     LabReport { tasks }
 }
 
-fn check_one(check: &Check, user: &Scenario, base: &RunReport) -> Vec<String> {
+fn run_user<'a>(user: &'a Scenario, opts: RunOptions<'a>) -> Result<Base<'a>, ScenarioError> {
+    let mut run = Run::start(user, opts);
+    for step in &user.steps {
+        run.step(step)?;
+    }
+    let report = run.clone().into_report();
+    Ok(Base { run, report })
+}
+
+fn check_one(check: &Check, user: &Scenario, base: &Base<'_>) -> Vec<String> {
     let label = check.description.as_deref();
     match &check.kind {
-        CheckKind::Steps(steps) => check_steps(label, steps, user),
-        CheckKind::Only(only) => check_only(label, only, user, base),
+        CheckKind::Steps(steps) => check_steps(label, steps, &base.run),
+        CheckKind::Only(only) => check_only(label, only, base),
         CheckKind::Policy(pc) => {
             let (found, name, missing) = match &pc.target {
                 PolicyTarget::Key(id) => (
-                    base.kms
+                    base.report
+                        .kms
                         .keys
                         .iter()
                         .find(|k| &k.id == id)
@@ -56,7 +81,8 @@ fn check_one(check: &Check, user: &Scenario, base: &RunReport) -> Vec<String> {
                     format!("key `{id}`"),
                 ),
                 PolicyTarget::Managed(n) => (
-                    base.iam
+                    base.report
+                        .iam
                         .policies
                         .iter()
                         .find(|p| &p.name == n)
@@ -87,7 +113,7 @@ fn check_one(check: &Check, user: &Scenario, base: &RunReport) -> Vec<String> {
                 Err(e) => vec![format!("{label}: {name} is not a usable policy: {e}")],
             }
         }
-        CheckKind::Sequence(matchers) => check_sequence(label, matchers, user, base),
+        CheckKind::Sequence(matchers) => check_sequence(label, matchers, user, &base.report),
     }
 }
 
@@ -100,56 +126,36 @@ struct Probed {
     stopped: Option<String>,
 }
 
-/// Runs `user`'s steps followed by `extra`. When a step cannot run, the steps before it are
-/// run again on their own so their results still count, and the message names the check's
-/// own preparation steps that failed first (usually the reason).
-fn run_after(user: &Scenario, extra: &[Step]) -> Probed {
-    let n = user.steps.len();
-    let run = |extra: &[Step]| {
-        let mut s = user.clone();
-        s.lab = None;
-        s.steps
-            .extend(extra.iter().cloned().enumerate().map(|(k, mut st)| {
-                st.index = n + k;
-                st
-            }));
-        run_scenario(&s).map(|mut r| r.steps.split_off(n.min(r.steps.len())))
-    };
-    match run(extra) {
-        Ok(results) => Probed {
-            results,
-            stopped: None,
-        },
-        Err(e) => {
-            // The error's path is `$.steps[K]...`: the steps before K ran.
-            let k = failing_step(&e.path)
-                .and_then(|i| i.checked_sub(n))
-                .filter(|&k| k < extra.len());
-            let results = k
-                .and_then(|k| run(extra.get(..k).unwrap_or_default()).ok())
-                .unwrap_or_default();
-            let mut message = format!("the check could not run on your scenario: {}", e.message);
-            for (r, s) in results.iter().zip(extra) {
-                if s.expect.is_none() && r.error.is_some() {
-                    message.push_str(&format!(
-                        "; its preparation step `{}` failed first: {}",
-                        r.id,
-                        why(r)
-                    ));
-                }
-            }
-            Probed {
-                results,
-                stopped: Some(message),
-            }
+/// Runs `extra` on a copy of the world the user's steps left. When a step cannot run, the
+/// steps before it still count, and the message names the check's own preparation steps that
+/// failed first (usually the reason).
+fn run_after(base: &Run<'_>, extra: &[Step]) -> Probed {
+    let n = base.results().len();
+    let mut run = base.clone();
+    let mut stopped = None;
+    for (k, step) in extra.iter().enumerate() {
+        let mut step = step.clone();
+        step.index = n + k;
+        if let Err(e) = run.step(&step) {
+            stopped = Some(e);
+            break;
         }
     }
-}
-
-/// The step index of a scenario error's path (`$.steps[12].input` gives 12).
-fn failing_step(path: &str) -> Option<usize> {
-    let rest = path.strip_prefix("$.steps[")?;
-    rest.get(..rest.find(']')?)?.parse().ok()
+    let results = run.results().get(n..).unwrap_or_default().to_vec();
+    let stopped = stopped.map(|e| {
+        let mut message = format!("the check could not run on your scenario: {}", e.message);
+        for (r, s) in results.iter().zip(extra) {
+            if s.expect.is_none() && r.error.is_some() {
+                message.push_str(&format!(
+                    "; its preparation step `{}` failed first: {}",
+                    r.id,
+                    why(r)
+                ));
+            }
+        }
+        message
+    });
+    Probed { results, stopped }
 }
 
 /// How a step is named in a message: its description, the check's, or who calls what.
@@ -175,8 +181,8 @@ fn why(r: &StepResult) -> String {
     }
 }
 
-fn check_steps(label: Option<&str>, steps: &[Step], user: &Scenario) -> Vec<String> {
-    let probed = run_after(user, steps);
+fn check_steps(label: Option<&str>, steps: &[Step], base: &Run<'_>) -> Vec<String> {
+    let probed = run_after(base, steps);
     let mut out: Vec<String> = probed
         .results
         .iter()
@@ -249,16 +255,11 @@ fn short(arn: &str) -> &str {
     arn.splitn(6, ':').nth(5).unwrap_or(arn)
 }
 
-fn check_only(
-    label: Option<&str>,
-    only: &OnlyCheck,
-    user: &Scenario,
-    base: &RunReport,
-) -> Vec<String> {
+fn check_only(label: Option<&str>, only: &OnlyCheck, base: &Base<'_>) -> Vec<String> {
     let call = only.step.call.as_deref().unwrap_or("the call");
     let default_label = format!("who can call {call}");
     let label = label.unwrap_or(&default_label);
-    let world = principals(base);
+    let world = principals(&base.report);
     let mut out: Vec<String> = only
         .principals
         .iter()
@@ -272,7 +273,7 @@ fn check_only(
         s.id = None;
         s
     }));
-    let probed = run_after(user, &steps);
+    let probed = run_after(&base.run, &steps);
     if let Some(m) = probed.stopped {
         out.push(format!("{label}: {m}"));
         return out;

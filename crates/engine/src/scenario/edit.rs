@@ -43,9 +43,10 @@ pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, Scen
 pub fn run_with_steps(
     src: &str,
     extra: &[serde_json::Value],
+    opts: super::RunOptions<'_>,
 ) -> Result<super::RunReport, ScenarioError> {
     let (_, s) = to_scenario(&appended(src, extra)?)?;
-    super::run_scenario(&s)
+    super::run_scenario_with(&s, opts)
 }
 
 /// The next free step id `PREFIX-N` for a console: one past the highest such id among the
@@ -423,8 +424,12 @@ mod tests {
         let log = [serde_json::json!({"id": "console-7"})];
         assert_eq!(next_step_id(text, &log, "console"), "console-8");
         assert_eq!(next_step_id("not json", &[], "console"), "console-1");
-        let report =
-            run_with_steps(text, &[serde_json::json!({"id": "w", "advance": "PT1M"})]).unwrap();
+        let report = run_with_steps(
+            text,
+            &[serde_json::json!({"id": "w", "advance": "PT1M"})],
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(report.steps.len(), 3);
     }
 

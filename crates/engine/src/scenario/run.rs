@@ -4,6 +4,7 @@ use super::model::*;
 use super::read::error_at;
 use super::world::{is_derived_key, Caller};
 use super::ScenarioError;
+use crate::crypto::asym::PairCache;
 use crate::crypto::KeyMaterial;
 use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
@@ -97,40 +98,110 @@ pub struct AdHocRequest {
     pub context: Vec<(String, ContextValue)>,
 }
 
+/// Settings of a run that change how fast it goes, never what it gives.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// A memo of key pairs shared between runs (see [`PairCache`]): the app and the lab
+    /// checker run the same scenario again and again.
+    pub pairs: Option<&'a PairCache>,
+}
+
 /// Runs every step in order.
 pub fn run_scenario(s: &Scenario) -> Result<RunReport, ScenarioError> {
-    let mut clock = s.defaults.time;
-    let mut world = World::new(s);
-    let mut live = Live::new(s);
-    let mut outputs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    let mut steps = Vec::with_capacity(s.steps.len());
+    run_scenario_with(s, RunOptions::default())
+}
+
+/// Runs every step in order, with `opts`.
+pub fn run_scenario_with(s: &Scenario, opts: RunOptions<'_>) -> Result<RunReport, ScenarioError> {
+    let mut run = Run::start(s, opts);
     for step in &s.steps {
-        if let Some(d) = step.advance {
-            clock = clock.plus(d);
-        }
-        advance(&mut world.kms, clock, &s.defaults.region, &mut world.rng);
-        let r = run_step(&mut live, &mut world, step, clock, &outputs)?;
-        if let (Some(id), Some(out)) = (&step.id, &r.output) {
-            outputs.insert(id.clone(), out.clone());
-        }
-        steps.push(r);
+        run.step(step)?;
     }
-    let passed = steps
-        .iter()
-        .filter(|r| r.expectation.as_ref().is_some_and(|e| e.passed))
-        .count();
-    let failed = steps
-        .iter()
-        .filter(|r| r.expectation.as_ref().is_some_and(|e| !e.passed))
-        .count();
-    Ok(RunReport {
-        title: s.title.clone(),
-        steps,
-        passed,
-        failed,
-        kms: crate::kms::view::view(&world.kms, &s.defaults.partition),
-        iam: crate::identity::view::view(&live.get().iam, &s.defaults.partition, clock),
-    })
+    Ok(run.into_report())
+}
+
+/// A run in progress: the simulated world after the steps run so far. Cloning it forks the
+/// world, so more steps can be tried from the same point without running the first ones again
+/// (a lab's checks each add their steps after the learner's).
+#[derive(Clone)]
+pub struct Run<'a> {
+    scenario: &'a Scenario,
+    clock: Instant,
+    world: World<'a>,
+    live: Live<'a>,
+    outputs: BTreeMap<String, serde_json::Value>,
+    steps: Vec<StepResult>,
+}
+
+impl<'a> Run<'a> {
+    /// The world of `s` before its first step.
+    pub fn start(s: &'a Scenario, opts: RunOptions<'a>) -> Run<'a> {
+        Run {
+            scenario: s,
+            clock: s.defaults.time,
+            world: World::new(s, opts.pairs),
+            live: Live::new(s),
+            outputs: BTreeMap::new(),
+            steps: Vec::with_capacity(s.steps.len()),
+        }
+    }
+
+    /// Runs `step` (one of the scenario's, or one added after them: its `index` places it in
+    /// error paths). An error means the step could not run at all (a full run stops there);
+    /// its result is then not among [`Run::results`].
+    pub fn step(&mut self, step: &Step) -> Result<(), ScenarioError> {
+        let s = self.scenario;
+        let clock = match step.advance {
+            Some(d) => self.clock.plus(d),
+            None => self.clock,
+        };
+        // Time passing (expired material, finished deletions) is applied even when the step
+        // then fails to run, as a full run would have before stopping.
+        self.clock = clock;
+        advance(
+            &mut self.world.kms,
+            clock,
+            &s.defaults.region,
+            &mut self.world.rng,
+        );
+        let r = run_step(&mut self.live, &mut self.world, step, clock, &self.outputs)?;
+        if let (Some(id), Some(out)) = (&step.id, &r.output) {
+            self.outputs.insert(id.clone(), out.clone());
+        }
+        self.steps.push(r);
+        Ok(())
+    }
+
+    /// The results of the steps run so far, in order.
+    pub fn results(&self) -> &[StepResult] {
+        &self.steps
+    }
+
+    /// The report of the steps run so far, with the world they leave.
+    pub fn into_report(self) -> RunReport {
+        let s = self.scenario;
+        let steps = self.steps;
+        let passed = steps
+            .iter()
+            .filter(|r| r.expectation.as_ref().is_some_and(|e| e.passed))
+            .count();
+        let failed = steps
+            .iter()
+            .filter(|r| r.expectation.as_ref().is_some_and(|e| !e.passed))
+            .count();
+        RunReport {
+            title: s.title.clone(),
+            steps,
+            passed,
+            failed,
+            kms: crate::kms::view::view(&self.world.kms, &s.defaults.partition),
+            iam: crate::identity::view::view(
+                &self.live.get().iam,
+                &s.defaults.partition,
+                self.clock,
+            ),
+        }
+    }
 }
 
 /// Evaluates one composed request against the scenario's initial world.
@@ -166,7 +237,7 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
             format!("`{call}` is not an action: write `service:Action`"),
         ));
     }
-    let mut world = World::new(s);
+    let mut world = World::new(s, None);
     run_step(
         &mut Live::new(s),
         &mut world,
@@ -392,6 +463,7 @@ fn subset(want: &serde_json::Value, got: &serde_json::Value) -> bool {
 
 /// The scenario's IAM side as the steps change it: the scenario itself until a step first
 /// changes something (most runs never do), then an owned copy of its world (without the steps).
+#[derive(Clone)]
 struct Live<'a> {
     base: &'a Scenario,
     owned: Option<Box<Scenario>>,
@@ -414,15 +486,18 @@ impl<'a> Live<'a> {
 }
 
 /// The mutable simulated world while a scenario runs.
-struct World {
+#[derive(Clone)]
+struct World<'p> {
     kms: KmsWorld,
     rng: ChaCha20Rng,
+    /// The memo of derived key pairs the run was given.
+    pairs: Option<&'p PairCache>,
 }
 
-impl World {
+impl<'p> World<'p> {
     /// The world at the first step: the scenario's keys (material given or generated from the
     /// seed, in order), their aliases and its grants (fully propagated).
-    fn new(s: &Scenario) -> World {
+    fn new(s: &Scenario, pairs: Option<&'p PairCache>) -> World<'p> {
         let mut rng = crate::crypto::seeded_rng(s.seed);
         let mut kms = KmsWorld {
             key_stores: s.stores.clone(),
@@ -518,7 +593,7 @@ impl World {
                 deleted: None,
             });
         }
-        World { kms, rng }
+        World { kms, rng, pairs }
     }
 }
 
@@ -567,7 +642,7 @@ impl IamSide for StepIam<'_> {
 #[allow(clippy::too_many_lines)]
 fn run_step(
     live: &mut Live<'_>,
-    world: &mut World,
+    world: &mut World<'_>,
     step: &Step,
     now: Instant,
     outputs: &BTreeMap<String, serde_json::Value>,
@@ -677,6 +752,7 @@ fn run_step(
             grant_tokens: &grant_tokens,
             step_context: &step_ctx,
             rng: &mut world.rng,
+            pairs: world.pairs,
             key_store_role_exists,
         };
         let empty = serde_json::Value::Object(serde_json::Map::new());
@@ -1058,7 +1134,7 @@ fn authorize_request(
 fn run_identity_step(
     before: &Scenario,
     iam: &mut crate::scenario::Iam,
-    world: &mut World,
+    world: &mut World<'_>,
     step: &Step,
     mut r: StepResult,
     caller_arn: &str,

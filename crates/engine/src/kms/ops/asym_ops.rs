@@ -3,7 +3,7 @@
 //! data-key-pairs).
 
 use super::{Call, Failure, OpResult};
-use crate::crypto::asym::{KeyPair, OaepHash, PairSpec, SigningAlgorithm};
+use crate::crypto::asym::{derive_with, draw_seed, KeyPair, OaepHash, PairSpec, SigningAlgorithm};
 use crate::crypto::Secret;
 use crate::kms::error::{ErrorCode, KmsError};
 use serde_json::{json, Value};
@@ -22,7 +22,7 @@ fn pair<'c>(call: &'c Call<'_, '_, '_>, id: &str) -> Result<&'c KeyPair, Failure
             format!("{} is not an asymmetric key.", key.arn(call.env.partition)),
         )
     })?;
-    lazy.get().map_err(internal)
+    lazy.get(call.env.pairs).map_err(internal)
 }
 
 /// Resolves and authorizes `op` on a key with extra context keys.
@@ -314,7 +314,8 @@ pub(super) fn generate_data_key_pair(
     ctx.insert_single("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     ctx.insert_single("kms:DataKeyPairSpec", spec.as_str());
     call.authorize_key(&format!("kms:{op}"), Some(op), &r.id, ctx, &ec, None)?;
-    let pair = KeyPair::generate(spec, call.env.rng).map_err(internal)?;
+    let seed = draw_seed(call.env.rng);
+    let pair = derive_with(call.env.pairs, spec, &seed).map_err(internal)?;
     let private = pair.private_key_der().map_err(internal)?;
     let public = pair.public_key_der().map_err(internal)?;
     let blob = super::crypto_ops::seal(call, &r.id, private.expose(), &ec)?;

@@ -1,7 +1,7 @@
 //! GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial (importing-keys*.md).
 
 use super::{Call, Failure, OpResult};
-use crate::crypto::asym::{KeyPair, PairSpec};
+use crate::crypto::asym::{derive_with, draw_seed, PairSpec};
 use crate::crypto::wrap::{self, WrappingAlgorithm};
 use crate::crypto::{KeyMaterial, Secret};
 use crate::kms::byok::{
@@ -68,7 +68,10 @@ pub(super) fn get_parameters(call: &mut Call<'_, '_, '_>) -> OpResult {
             ("kms:WrappingKeySpec", spec.as_str().to_string()),
         ],
     )?;
-    let wrapping = KeyPair::generate(spec, call.env.rng)
+    // A fresh pair per call, as AWS makes; derived from a seed so a run made again (the app
+    // re-runs on every edit) finds it in the injected memo instead of generating it again.
+    let seed = draw_seed(call.env.rng);
+    let wrapping = derive_with(call.env.pairs, spec, &seed)
         .map_err(|e| KmsError::new(ErrorCode::KMSInternalException, e.to_string()))?;
     let public = wrapping
         .public_key_der()
