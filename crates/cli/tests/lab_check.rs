@@ -25,7 +25,7 @@ fn the_starting_scenario_fails_and_says_why() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("✗ scope-kms"), "{out}");
     assert!(out.contains("      - "), "{out}");
-    assert!(out.contains(" of 3 tasks pass"), "{out}");
+    assert!(out.contains(" of 4 tasks pass"), "{out}");
 }
 
 #[test]
@@ -34,7 +34,7 @@ fn the_solution_passes() {
     let (code, out, _) = kmslab(&["lab", "check", LAB, solution]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("✓ rotate"), "{out}");
-    assert!(out.contains("3 of 3 tasks pass"), "{out}");
+    assert!(out.contains("4 of 4 tasks pass"), "{out}");
 }
 
 #[test]
