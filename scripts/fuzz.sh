@@ -10,7 +10,8 @@
 # New interesting inputs are added to fuzz/corpus/TARGET/; a crash stops the run with its input
 # in fuzz/artifacts/TARGET/ and a non-zero exit. Each run's last libFuzzer status line (runs,
 # exec/s, coverage) is printed, and the whole log kept in fuzz/target/logs/TARGET.log.
-# Set FUZZ_JOBS=2 to run two targets at once (the machine has 2 cores).
+# Set FUZZ_JOBS=2 to run two targets at once (the machine has 2 cores), and FUZZ_RUNS=N to stop
+# a target after N executions if that comes before SECONDS (the long runs use 10000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -48,7 +49,7 @@ run() {
   local t=$1 log="fuzz/target/logs/$1.log"
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   if cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- "${FLAGS[@]}" \
-      -max_total_time="$seconds" -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1; then
+      -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1; then
     # The last status line: #RUNS, cov, ft, corp, exec/s.
     printf '%-10s ok    %s\n' "$t" "$(grep -E '^#[0-9]+' "$log" | tail -n 1)"
   else
