@@ -80,6 +80,7 @@ browser_goals = {  # name: (what, goal in µs or None)
     "wasm_aes_256_gcm_1mib": ("Bulk AES-256-GCM in wasm, the engine's `crypto::seal` of 1 MiB buffers", None),
     "webcrypto_aes_256_gcm_1mib": ("Bulk AES-256-GCM by WebCrypto (`SubtleCrypto.encrypt`, 12-byte IV) of 1 MiB buffers, same page", None),
     "wasm_access_matrix_1m_cells": ("Access matrix, 1,000,000 cells, wasm (the world of `matrix/access_matrix_1m_cells`; median of 5 runs)", 1_000_000),
+    "wasm_rsa_2048_key_generation": ("RSA-2048 key generation in wasm: an import's wrapping key, an RSA key's first use (median over 7 fixed seeds; runs remember pairs, see docs/labs.md)", None),
 }
 def bfmt(value, unit):
     return f"{value:.0f} MB/s" if unit == "MB/s" else fmt(value * 1e3)
