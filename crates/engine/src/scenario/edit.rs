@@ -328,7 +328,6 @@ fn rename_copy(copy: &mut Json, siblings: &[Json]) {
 }
 
 #[cfg(test)]
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -431,6 +430,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(report.steps.len(), 3);
+    }
+
+    #[test]
+    fn console_steps_count_against_the_evaluation_budget() {
+        use crate::scenario::limits::EVALUATION_BUDGET;
+        // One key policy of 200 statements: 5,000 steps are within the budget, and
+        // 5,001 (the scenario's one plus 5,000 made in a console) are not.
+        let statements: Vec<serde_json::Value> = (0..200)
+            .map(|i| serde_json::json!({"Sid": format!("S{i}"), "Effect": "Allow", "Principal": "*", "Action": "kms:DescribeKey", "Resource": "*"}))
+            .collect();
+        let src = serde_json::json!({
+            "kmslab": 1,
+            "keys": [{"id": "k1", "policy": {"Version": "2012-10-17", "Statement": statements}}],
+            "steps": [{"advance": "PT1S"}]
+        })
+        .to_string();
+        let step = serde_json::json!({"advance": "PT1S"});
+        let within = vec![step.clone(); 4_999];
+        if let Err(e) = run_with_steps(&src, &within, Default::default()) {
+            panic!("{e}");
+        }
+        let over = vec![step; 5_000];
+        let e = run_with_steps(&src, &over, Default::default()).unwrap_err();
+        assert_eq!(e.path, "$.steps");
+        assert!(
+            e.message.contains(&format!("5001 steps over 200 policy statements could need 1000200 statement evaluations; kmslab's budget is {EVALUATION_BUDGET}")),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
