@@ -5,6 +5,7 @@
 //! the browser. A decision is a value with its reasons ([`iam::evaluate::Response`]), and the
 //! [`trace::Trace`] explains it statement by statement.
 
+pub mod b64;
 pub mod crypto;
 pub mod iam;
 pub mod identity;

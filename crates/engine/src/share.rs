@@ -186,15 +186,7 @@ fn compress(input: &[u8], out: &mut Vec<u8>) {
 fn base64_problem(fragment: &str, e: &base64::DecodeError) -> String {
     use base64::DecodeError as E;
     // Offsets are in bytes; a pasted link may hold any character, so count characters.
-    // The character holding byte `offset`, and its 1-based position in characters.
-    let found = |offset: usize| {
-        fragment
-            .char_indices()
-            .enumerate()
-            .take_while(|(_, (i, _))| *i <= offset)
-            .last()
-            .map_or((1, '?'), |(n, (_, c))| (n + 1, c))
-    };
+    let found = |offset: usize| crate::b64::char_at(fragment, offset);
     let at = |offset: usize| found(offset).1;
     let nth = |offset: usize| found(offset).0;
     match e {

@@ -452,11 +452,9 @@ impl Call<'_, '_, '_> {
         let Some(s) = self.str_opt(name)? else {
             return Ok(None);
         };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(s.trim())
-            .map_err(|e| {
-                Failure::Input(InputError(format!("`{name}` is not valid base64: {e}")))
-            })?;
+        let bytes = crate::b64::decode(s).map_err(|e| {
+            Failure::Input(InputError(format!("`{name}` is not valid base64: {e}")))
+        })?;
         let field = lower_first(name);
         if bytes.len() < min {
             return Err(KmsError::validation(format!("1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {min}")).into());

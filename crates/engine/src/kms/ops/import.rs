@@ -11,7 +11,6 @@ use crate::kms::byok::{
 use crate::kms::error::{ErrorCode, KmsError};
 use crate::kms::model::{KeySpec, KeyState};
 use crate::time::{Duration, Instant};
-use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -146,13 +145,11 @@ fn encrypted_material(call: &mut Call<'_, '_, '_>) -> Result<Vec<u8>, Failure> {
             })
     };
     let b64 = |name: &str, v: String| -> Result<Vec<u8>, Failure> {
-        base64::engine::general_purpose::STANDARD
-            .decode(v.trim())
-            .map_err(|e| {
-                input_err(format!(
-                    "`EncryptedKeyMaterial.wrap.{name}` is not valid base64: {e}"
-                ))
-            })
+        crate::b64::decode(&v).map_err(|e| {
+            input_err(format!(
+                "`EncryptedKeyMaterial.wrap.{name}` is not valid base64: {e}"
+            ))
+        })
     };
     if let Some(Value::Object(o)) = Some(&spec) {
         for k in o.keys() {

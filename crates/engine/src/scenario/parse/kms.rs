@@ -10,7 +10,6 @@ use crate::scenario::model::*;
 use crate::scenario::read::{error_at, Node};
 use crate::scenario::ScenarioError;
 use crate::time::Instant;
-use base64::Engine as _;
 use std::collections::BTreeMap;
 
 pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioError> {
@@ -126,15 +125,13 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
     let material = match opt_string(fs, n, "material")? {
         None => None,
         Some(b64) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .map_err(|e| {
-                    error_at(
-                        &sub("material"),
-                        at("material"),
-                        format!("`material` is not valid base64: {e}"),
-                    )
-                })?;
+            let bytes = crate::b64::decode(&b64).map_err(|e| {
+                error_at(
+                    &sub("material"),
+                    at("material"),
+                    format!("`material` is not valid base64: {e}"),
+                )
+            })?;
             Some(KeyMaterial::from_bytes(&bytes).ok_or_else(|| {
                 error_at(
                     &sub("material"),
