@@ -8,12 +8,14 @@
 //! own starting scenario when none is given): a line per task, ✓ or ✗, and why a task fails.
 //! Exit status: 0 when every task passes, 1 when one fails, 2 on bad input.
 
+use kmslab_engine::crypto::asym::PairCache;
 use kmslab_engine::iam::policy::{Policy, PolicyKind};
 use kmslab_engine::json::{self, JsonPath};
 use kmslab_engine::lab::check_lab;
 use kmslab_engine::lint::{lint_policy, lint_scenario, Finding, Severity};
+use kmslab_engine::parse_scenario;
+use kmslab_engine::scenario::{run_scenario_with, RunOptions};
 use kmslab_engine::trace::{hints, summarize};
-use kmslab_engine::{parse_scenario, run_scenario};
 use std::process::ExitCode;
 
 const USAGE: &str = "kmslab: an AWS IAM + KMS playground
@@ -99,10 +101,15 @@ fn run(args: &[String]) -> ExitCode {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut bad_file = false;
     let mut json_out = Vec::new();
+    // Scenarios with the same seed derive the same key pairs: generate each RSA pair once.
+    let pairs = PairCache::default();
+    let run_opts = RunOptions {
+        pairs: Some(&pairs),
+    };
     for file in &opts.files {
         let report = read(file).and_then(|src| {
             let s = parse_scenario(&src).map_err(|e| e.in_file(file).to_string())?;
-            run_scenario(&s).map_err(|e| e.in_file(file).to_string())
+            run_scenario_with(&s, run_opts).map_err(|e| e.in_file(file).to_string())
         });
         let report = match report {
             Ok(r) => r,

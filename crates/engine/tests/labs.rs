@@ -9,7 +9,8 @@
     clippy::indexing_slicing
 )]
 
-use kmslab_engine::lab::{check_lab, Lab};
+use kmslab_engine::lab::{check_lab, check_lab_with, Lab};
+use kmslab_engine::scenario::RunOptions;
 use kmslab_engine::parse_scenario;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -47,10 +48,15 @@ fn labs() -> Vec<(String, Lab)> {
         .collect()
 }
 
+/// The lab's report on a file, checked twice: without a key-pair memo and through one shared
+/// by every check (as the app does), which must not change a word of it.
 fn check_file(lab: &Lab, p: &Path) -> kmslab_engine::lab::LabReport {
     let src = std::fs::read_to_string(p).unwrap();
     let s = parse_scenario(&src).unwrap_or_else(|e| panic!("{}", e.in_file(&stem(p))));
-    check_lab(lab, &s)
+    let plain = check_lab_with(lab, &s, RunOptions::default());
+    let memo = check_lab(lab, &s);
+    assert_eq!(plain, memo, "{}: the memo changed the report", stem(p));
+    memo
 }
 
 #[test]

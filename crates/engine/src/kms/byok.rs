@@ -123,8 +123,7 @@ pub enum ByokError {
 
 fn b64(field: &'static str, s: &str) -> Result<Vec<u8>, ByokError> {
     // Pasted from a terminal, base64 often comes wrapped over several lines.
-    crate::b64::decode(&s.split_whitespace().collect::<String>())
-        .map_err(|reason| ByokError::Base64 { field, reason })
+    crate::b64::decode_wrapped(s).map_err(|reason| ByokError::Base64 { field, reason })
 }
 
 /// Key material as the helper's material field shows it (base64), e.g. bytes the browser drew.

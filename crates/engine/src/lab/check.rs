@@ -3,8 +3,9 @@
 //! Every check runs on the user's scenario as the user has edited it: the scenario's own steps
 //! run first (whether they meet their own `expect` is the user's business), then the check's
 //! probes, each check on its own copy of the world those steps leave, so one check's calls
-//! never change what another sees. The user's steps run once per check of the lab, not once
-//! per check: a lab with an import would otherwise generate its RSA wrapping keys a dozen times.
+//! never change what another sees. The user's steps run once per check of the whole lab, not
+//! once per check: a lab with an import would otherwise generate its RSA wrapping key a dozen
+//! times.
 
 use super::policy::assess_policy;
 use super::{Check, CheckKind, Lab, LabReport, OnlyCheck, PolicyTarget, StepMatcher, TaskStatus};
@@ -18,9 +19,17 @@ use crate::trace::Decision;
 /// The session name of a role probed by an `only` check.
 const PROBE_SESSION: &str = "lab-check";
 
-/// Checks every task of `lab` against the user's scenario `user`.
+/// Checks every task of `lab` against the user's scenario `user` (with a key-pair memo of its
+/// own, so the checks' forks of the user's world share the pairs they derive).
 pub fn check_lab(lab: &Lab, user: &Scenario) -> LabReport {
-    check_lab_with(lab, user, RunOptions::default())
+    let pairs = crate::crypto::asym::PairCache::default();
+    check_lab_with(
+        lab,
+        user,
+        RunOptions {
+            pairs: Some(&pairs),
+        },
+    )
 }
 
 /// The user's steps, run: the world they leave (to fork for each check) and their report.

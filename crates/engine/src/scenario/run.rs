@@ -148,7 +148,9 @@ impl<'a> Run<'a> {
 
     /// Runs `step` (one of the scenario's, or one added after them: its `index` places it in
     /// error paths). An error means the step could not run at all (a full run stops there);
-    /// its result is then not among [`Run::results`].
+    /// its result is then not among [`Run::results`], but time may have passed and the world
+    /// may be partly changed, so a run that returned an error must not be stepped again (fork
+    /// it before a step that may fail if the world before it is still wanted).
     pub fn step(&mut self, step: &Step) -> Result<(), ScenarioError> {
         let s = self.scenario;
         let clock = match step.advance {

@@ -24,7 +24,9 @@ pub fn derive_pair(spec: PairSpec, seed: &PairSeed) -> Result<KeyPair, AsymError
     KeyPair::generate(spec, &mut rng)
 }
 
-/// Remembers the last pairs derived from seeds (a bounded memo, oldest out first).
+/// Remembers the pairs derived from seeds most recently used (a bounded memo: the least
+/// recently used goes first, so a run needing more pairs than it holds still finds those it
+/// keeps asking for).
 pub struct PairCache {
     capacity: usize,
     entries: Mutex<VecDeque<(PairSpec, PairSeed, KeyPair)>>,
@@ -44,9 +46,15 @@ impl PairCache {
 
     /// The pair of `spec` derived from `seed`, remembered or derived now.
     pub fn derive(&self, spec: PairSpec, seed: &PairSeed) -> Result<KeyPair, AsymError> {
-        if let Ok(entries) = self.entries.lock() {
-            if let Some((_, _, pair)) = entries.iter().find(|(p, s, _)| *p == spec && s == seed) {
-                return Ok(pair.clone());
+        if let Ok(mut entries) = self.entries.lock() {
+            let hit = entries
+                .iter()
+                .position(|(p, s, _)| *p == spec && s == seed)
+                .and_then(|i| entries.remove(i));
+            if let Some(entry) = hit {
+                let pair = entry.2.clone();
+                entries.push_back(entry);
+                return Ok(pair);
             }
         }
         let pair = derive_pair(spec, seed)?;
@@ -121,18 +129,32 @@ mod tests {
         }
     }
 
+    /// Whether `cache` holds the pair of `spec` and `seed` (without refreshing it).
+    fn holds(cache: &PairCache, spec: PairSpec, seed: &PairSeed) -> bool {
+        cache
+            .entries
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(p, s, _)| *p == spec && s == seed)
+    }
+
     #[test]
-    fn spec_and_seed_both_key_the_memo_and_the_oldest_goes_first() {
+    fn spec_and_seed_both_key_the_memo_and_the_least_recently_used_goes_first() {
         let cache = PairCache::new(2);
         let a = cache.derive(PairSpec::EccNistP256, &seed(1)).unwrap();
         let b = cache.derive(PairSpec::EccNistP384, &seed(1)).unwrap();
-        let c = cache.derive(PairSpec::EccNistP256, &seed(2)).unwrap();
-        assert_eq!(cache.len(), 2);
         assert_ne!(a.public_key_der().unwrap(), b.public_key_der().unwrap());
+        // Using `a` again makes `b` the least recently used: a third pair pushes `b` out.
+        cache.derive(PairSpec::EccNistP256, &seed(1)).unwrap();
+        let c = cache.derive(PairSpec::EccNistP256, &seed(2)).unwrap();
         assert_ne!(a.public_key_der().unwrap(), c.public_key_der().unwrap());
-        // The first entry was dropped; asking again derives the same pair anew.
-        let a2 = cache.derive(PairSpec::EccNistP256, &seed(1)).unwrap();
-        assert_eq!(a.public_key_der().unwrap(), a2.public_key_der().unwrap());
+        assert_eq!(cache.len(), 2);
+        assert!(holds(&cache, PairSpec::EccNistP256, &seed(1)));
+        assert!(!holds(&cache, PairSpec::EccNistP384, &seed(1)));
+        // Asking again derives the same pair anew.
+        let b2 = cache.derive(PairSpec::EccNistP384, &seed(1)).unwrap();
+        assert_eq!(b.public_key_der().unwrap(), b2.public_key_der().unwrap());
         assert_eq!(cache.len(), 2);
         assert!(format!("{cache:?}").contains("redacted"));
     }
