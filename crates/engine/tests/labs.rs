@@ -10,8 +10,8 @@
 )]
 
 use kmslab_engine::lab::{check_lab, check_lab_with, Lab};
-use kmslab_engine::scenario::RunOptions;
 use kmslab_engine::parse_scenario;
+use kmslab_engine::scenario::RunOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -196,8 +196,16 @@ fn forked_and_memoized_runs_equal_straight_runs() {
                 fork.step(step).unwrap();
                 run.step(step).unwrap();
             }
-            assert_eq!(fork.into_report(), straight, "{name}: forked after {split} steps");
-            assert_eq!(run.into_report(), straight, "{name}: the original of the fork");
+            assert_eq!(
+                fork.into_report(),
+                straight,
+                "{name}: forked after {split} steps"
+            );
+            assert_eq!(
+                run.into_report(),
+                straight,
+                "{name}: the original of the fork"
+            );
             forked += 1;
         }
         let memo = run_scenario_with(&s, opts).unwrap();
