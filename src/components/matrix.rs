@@ -7,19 +7,30 @@ use kmslab_engine::matrix::{
     access_matrix, trace_for, AccessMatrix as Matrix, MatrixFilter, MatrixOptions, Outcome,
     OutcomeFilter,
 };
-use kmslab_engine::{parse_scenario, StepResult};
+use kmslab_engine::scenario::world_after_steps;
+use kmslab_engine::{parse_scenario, Scenario, StepResult};
 use leptos::prelude::*;
 use std::sync::Arc;
 
 /// At most this many cells are rendered at once; more rows are reached page by page.
 const RENDERED_CELLS: usize = 3_000;
 
-/// A computed matrix with the scenario text it was computed from (a cell's trace is computed
-/// from the same text, even after the editor changes).
+/// A computed matrix with the world it was computed from (a cell's trace is computed from the
+/// same world, even after the editor changes).
 #[derive(Clone)]
 struct Computed {
     matrix: Arc<Matrix>,
-    text: Arc<String>,
+    world: Arc<Scenario>,
+}
+
+/// The world the matrix describes: the scenario before its steps, or the world they leave.
+fn world_of(src: &str, after_steps: bool) -> Result<Scenario, String> {
+    let s = parse_scenario(src).map_err(|e| e.to_string())?;
+    if !after_steps {
+        return Ok(s);
+    }
+    crate::cache::with_options(|opts| world_after_steps(&s, opts))
+        .map_err(|e| format!("the steps do not run, so there is no world after them: {e}"))
 }
 
 /// The CSS class and symbol of an outcome.
@@ -46,12 +57,13 @@ fn short(arn: &str) -> String {
 /// The matrix panel.
 #[component]
 pub fn AccessMatrix(
-    /// The scenario text; its initial world is what the matrix describes.
+    /// The scenario text; its world before or after its steps is what the matrix describes.
     text: RwSignal<String>,
 ) -> impl IntoView {
     let computed: RwSignal<Option<Result<Computed, String>>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let roots = RwSignal::new(true);
+    let after_steps = RwSignal::new(false);
     let principal = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let operation = RwSignal::new(String::new());
@@ -80,13 +92,14 @@ pub fn AccessMatrix(
                 let opts = MatrixOptions {
                     include_roots: roots.get_untracked(),
                 };
-                let r = parse_scenario(&src)
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| access_matrix(&s, &opts).map_err(|e| e.to_string()))
-                    .map(|m| Computed {
-                        matrix: Arc::new(m),
-                        text: Arc::new(src),
-                    });
+                let r = world_of(&src, after_steps.get_untracked()).and_then(|s| {
+                    access_matrix(&s, &opts)
+                        .map_err(|e| e.to_string())
+                        .map(|m| Computed {
+                            matrix: Arc::new(m),
+                            world: Arc::new(s),
+                        })
+                });
                 computed.set(Some(r));
                 busy.set(false);
             },
@@ -96,9 +109,7 @@ pub fn AccessMatrix(
 
     let open_cell = move |c: &Computed, p: usize, k: usize, o: usize| {
         selected.set(Some((p, k, o)));
-        let r = parse_scenario(&c.text)
-            .map_err(|e| e.to_string())
-            .and_then(|s| trace_for(&s, &c.matrix, p, k, o).map_err(|e| e.to_string()));
+        let r = trace_for(&c.world, &c.matrix, p, k, o).map_err(|e| e.to_string());
         trace.set(Some(r));
     };
 
@@ -253,11 +264,27 @@ pub fn AccessMatrix(
         <section class="matrix" data-testid="matrix-panel">
             <h2>"Access matrix"</h2>
             <p class="hint">
-                "Who may do what with which key, in the scenario's initial world (before its steps): \
-                 each cell is kms:OPERATION on the key by the principal, with no encryption context, \
-                 grant tokens or request parameters. Click a cell for its full trace."
+                "Who may do what with which key, before the scenario's steps or in the world they \
+                 leave (keys, grants, policies and users they created or changed): each cell is \
+                 kms:OPERATION on the key by the principal, with no encryption context, grant tokens \
+                 or request parameters. Click a cell for its full trace."
             </p>
             <div class="m-controls">
+                <fieldset class="m-world" data-testid="matrix-world">
+                    <legend>"World"</legend>
+                    <label class="m-check">
+                        <input type="radio" name="matrix-world" data-testid="matrix-world-start"
+                            prop:checked=move || !after_steps.get()
+                            on:change=move |_| after_steps.set(false) />
+                        " before the steps"
+                    </label>
+                    <label class="m-check">
+                        <input type="radio" name="matrix-world" data-testid="matrix-world-after"
+                            prop:checked=move || after_steps.get()
+                            on:change=move |_| after_steps.set(true) />
+                        " after the steps"
+                    </label>
+                </fieldset>
                 <label class="m-check">
                     <input type="checkbox" data-testid="matrix-roots" prop:checked=move || roots.get()
                         on:change=move |ev| roots.set(event_target_checked(&ev)) />

@@ -75,3 +75,58 @@ test('a scenario that does not parse says so instead of a matrix', async ({ page
   await expect(page.getByTestId('matrix-error')).toBeVisible();
   await expect(page.getByTestId('matrix-table')).toHaveCount(0);
 });
+
+test('the matrix of the world after the steps shows a grant and a key state the steps made', async ({ page }) => {
+  const errors = watch(page);
+  const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+  const OTHER = '0000abcd-12ab-34cd-56ef-1234567890ab';
+  const scenario = {
+    kmslab: 1,
+    defaults: { account: '111122223333', region: 'us-east-1', time: '2026-11-22T12:00:00Z' },
+    iam: {
+      users: [
+        { name: 'alice', inline: { admin: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] } } },
+        { name: 'bob' },
+      ],
+    },
+    keys: [{ id: KEY }, { id: OTHER }],
+    steps: [
+      { caller: 'arn:aws:iam::111122223333:user/alice', call: 'kms:CreateGrant',
+        input: { KeyId: KEY, GranteePrincipal: 'arn:aws:iam::111122223333:user/bob', Operations: ['Decrypt'] } },
+      { caller: 'arn:aws:iam::111122223333:user/alice', call: 'kms:DisableKey', input: { KeyId: OTHER } },
+      { advance: 'PT1H' },
+    ],
+  };
+  await fresh(page);
+  await page.getByTestId('editor').fill(JSON.stringify(scenario, null, 2));
+  await page.getByTestId('tab-matrix').click();
+  const bob = 'arn:aws:iam::111122223333:user/bob';
+  const alice = 'arn:aws:iam::111122223333:user/alice';
+  const at = (p: string, key: string, op: string) =>
+    page.locator(`[data-testid=matrix-cell][data-principal="${p}"][data-key="${key}"][data-op="${op}"]`);
+
+  // Before the steps: no grant, both keys enabled.
+  await page.getByTestId('matrix-compute').click();
+  await expect(at(bob, KEY, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(at(alice, OTHER, 'Encrypt')).toHaveAttribute('data-outcome', 'Allowed');
+
+  // After them: bob decrypts through the grant, and the disabled key refuses alice's Encrypt.
+  await page.getByTestId('matrix-world-after').check();
+  await page.getByTestId('matrix-compute').click();
+  await expect(at(bob, KEY, 'Decrypt')).toHaveAttribute('data-outcome', 'Allowed');
+  await expect(at(bob, KEY, 'Encrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(at(alice, OTHER, 'Encrypt')).toHaveAttribute('data-outcome', 'AllowedButStateRefuses');
+  await at(bob, KEY, 'Decrypt').click();
+  await expect(page.getByTestId('matrix-trace')).toContainText('grant');
+  await at(alice, OTHER, 'Encrypt').click();
+  await expect(page.getByTestId('matrix-trace').getByTestId('error')).toHaveText('DisabledException');
+
+  // Steps that do not run leave no world to show.
+  await page.getByTestId('tab-workspace').click();
+  const broken = { ...scenario, steps: [...scenario.steps, { caller: 'arn:aws:iam::111122223333:user/nobody', call: 'kms:ListKeys' }] };
+  await page.getByTestId('editor').fill(JSON.stringify(broken, null, 2));
+  await page.getByTestId('tab-matrix').click();
+  await page.getByTestId('matrix-compute').click();
+  await expect(page.getByTestId('matrix-error')).toContainText('the steps do not run');
+  expect(errors).toEqual([]);
+});

@@ -266,7 +266,8 @@ impl AccessMatrix {
     }
 }
 
-/// Computes the access matrix of the scenario's initial world.
+/// Computes the access matrix of the scenario's initial world (pass the result of
+/// [`crate::scenario::world_after_steps`] for the world its steps leave).
 pub fn access_matrix(
     s: &crate::Scenario,
     opts: &MatrixOptions,

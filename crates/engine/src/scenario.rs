@@ -10,6 +10,7 @@ mod model;
 mod parse;
 mod read;
 mod run;
+pub(crate) use run::initial_grants;
 mod world;
 
 pub use edit::{
@@ -21,8 +22,8 @@ pub use parse::limits;
 pub use parse::parse_scenario;
 pub(crate) use read::{error_at, Node};
 pub use run::{
-    evaluate_adhoc, run_scenario, run_scenario_with, AdHocRequest, ExpectationResult, Run,
-    RunOptions, RunReport, StepResult,
+    evaluate_adhoc, run_scenario, run_scenario_with, world_after_steps, AdHocRequest,
+    ExpectationResult, Run, RunOptions, RunReport, StepResult,
 };
 pub use world::unique_id;
 

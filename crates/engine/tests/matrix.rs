@@ -259,3 +259,67 @@ fn cells_filters_traces_and_csv_of_a_small_world() {
     assert_eq!(t.error.as_deref(), Some("AccessDeniedException"));
     assert!(trace_for(&s, &m, 0, 0, 999).is_err());
 }
+
+/// The matrix of the world after the steps (`world_after_steps`) says what a call made after
+/// those steps does: for every scenario with steps, every principal of that world calls each
+/// parameterless operation on every key, on a fork of the run, and ends as the cell says.
+#[test]
+fn the_matrix_after_the_steps_agrees_with_calls_made_after_them() {
+    use kmslab_engine::crypto::asym::PairCache;
+    use kmslab_engine::scenario::{world_after_steps, Run, RunOptions};
+    let ops = ["DescribeKey", "GetKeyPolicy", "DisableKey"];
+    let pairs = PairCache::new(256);
+    let opts = RunOptions {
+        pairs: Some(&pairs),
+    };
+    let (mut compared, mut changed) = (0usize, 0usize);
+    for (name, s) in corpus() {
+        if s.steps.is_empty() {
+            continue;
+        }
+        let mut run = Run::start(&s, opts);
+        if s.steps.iter().any(|st| run.step(st).is_err()) {
+            continue; // a document meant to stop halfway
+        }
+        let after = world_after_steps(&s, opts).unwrap();
+        let m = access_matrix(&after, &MatrixOptions::default()).unwrap();
+        let before = access_matrix(&s, &MatrixOptions::default()).unwrap();
+        if m.keys.len() != before.keys.len()
+            || m.principals.len() != before.principals.len()
+            || m.cells
+                .iter()
+                .zip(&before.cells)
+                .any(|(a, b)| (a.decision, a.state_error) != (b.decision, b.state_error))
+        {
+            changed += 1;
+        }
+        for (p, pr) in m.principals.iter().enumerate() {
+            for (k, key) in m.keys.iter().enumerate() {
+                for op in ops {
+                    let o = m.operations.iter().position(|x| *x == op).unwrap();
+                    let c = m.cell(p, k, o).unwrap();
+                    let mut call = one_call(&s, &pr.arn, op, &key.arn).steps.remove(0);
+                    call.index = s.steps.len();
+                    let mut fork = run.clone();
+                    let cell = format!("{name} (after its steps): {} x {} x {op}", pr.arn, key.id);
+                    fork.step(&call).unwrap_or_else(|e| panic!("{cell}: {e}"));
+                    let step = fork.results().last().unwrap();
+                    assert_eq!(step.decision, Some(c.decision), "{cell}: {step:?}");
+                    let want_error = match (c.decision, c.state_error) {
+                        (Decision::Allow, None) => None,
+                        (Decision::Allow, Some(e)) => Some(e.as_str().to_string()),
+                        _ => Some("AccessDeniedException".to_string()),
+                    };
+                    assert_eq!(step.error, want_error, "{cell}: {step:?}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 500, "only {compared} calls compared");
+    // Steps change who can do what in many scenarios, so the comparison means something.
+    assert!(
+        changed >= 10,
+        "only {changed} scenarios' matrices change with their steps"
+    );
+}

@@ -337,36 +337,9 @@ fn key_context(k: &KeyDef) -> Context {
 }
 
 /// The scenario's grants as the runner's first step sees them: ids given or drawn from the
-/// seed after the key material (in the runner's order), fully propagated.
+/// seed, fully propagated (or, in a world taken after steps, created when the steps made them).
 fn initial_grants(s: &Scenario) -> Vec<Grant> {
-    let mut rng = crate::crypto::seeded_rng(s.seed);
-    for k in &s.keys {
-        let pending_import =
-            k.origin == crate::kms::model::Origin::External && k.state == KeyState::PendingImport;
-        if k.material.is_none() && !pending_import {
-            let _ = crate::crypto::KeyMaterial::generate(&mut rng);
-        }
-    }
-    s.grants
-        .iter()
-        .map(|g| {
-            let mut id_bytes = [0u8; 32];
-            rand_core::Rng::fill_bytes(&mut rng, &mut id_bytes);
-            let generated: String = id_bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let id = g.grant_id.clone().unwrap_or(generated);
-            Grant {
-                token: format!("token-{id}"),
-                id,
-                name: g.name.clone(),
-                key_id: g.key_id.clone(),
-                grantee: g.grantee.clone(),
-                retiring: g.retiring.clone(),
-                operations: g.operations.clone(),
-                constraint: g.constraint.clone(),
-                issuing_account: g.issuing_account.clone(),
-                created: Instant(i64::MIN / 4),
-                deleted: None,
-            }
-        })
-        .collect()
+    // The runner's own grants: the same ids, and (for a world taken after steps) the same
+    // creation and deletion times, so propagation is judged as the runner judges it.
+    crate::scenario::initial_grants(s)
 }

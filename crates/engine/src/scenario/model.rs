@@ -354,7 +354,8 @@ pub struct KeyDef {
     pub created: Option<Instant>,
 }
 
-/// A grant that exists when the scenario starts (fully propagated).
+/// A grant that exists when the scenario starts (fully propagated), or, in a world taken after
+/// steps ([`crate::scenario::world_after_steps`]), one that exists then.
 #[derive(Debug, Clone)]
 pub struct GrantDef {
     /// The key id it is on.
@@ -373,6 +374,12 @@ pub struct GrantDef {
     pub constraint: Option<Constraint>,
     /// Issuing account.
     pub issuing_account: AccountId,
+    /// When a step created it (`None`: before the first step, so fully propagated). Not read
+    /// from scenario documents.
+    pub created: Option<Instant>,
+    /// When a step retired or revoked it (the deletion propagates like the creation). Not read
+    /// from scenario documents.
+    pub deleted: Option<Instant>,
 }
 
 impl KeyDef {

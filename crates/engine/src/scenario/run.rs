@@ -1,5 +1,7 @@
 //! Running a scenario's steps and checking their expectations.
 
+mod snapshot;
+
 use super::model::*;
 use super::read::error_at;
 use super::world::{is_derived_key, Caller};
@@ -118,6 +120,22 @@ pub fn run_scenario_with(s: &Scenario, opts: RunOptions<'_>) -> Result<RunReport
         run.step(step)?;
     }
     Ok(run.into_report())
+}
+
+/// The world after every step of `s`, as a scenario without steps ([`Run::world`]): what the
+/// access matrix shows when asked about the world the steps leave.
+pub fn world_after_steps(s: &Scenario, opts: RunOptions<'_>) -> Result<Scenario, ScenarioError> {
+    let mut run = Run::start(s, opts);
+    for step in &s.steps {
+        run.step(step)?;
+    }
+    Ok(run.world())
+}
+
+/// The grants before the first step, as a run builds them (ids drawn from the seed where the
+/// scenario gives none, after everything else `World::new` draws).
+pub(crate) fn initial_grants(s: &Scenario) -> Vec<Grant> {
+    World::new(s, None).kms.grants
 }
 
 /// A run in progress: the simulated world after the steps run so far. Cloning it forks the
@@ -590,9 +608,9 @@ impl<'p> World<'p> {
                 operations: g.operations.clone(),
                 constraint: g.constraint.clone(),
                 issuing_account: g.issuing_account.clone(),
-                // Long before the first step: fully propagated.
-                created: Instant(i64::MIN / 4),
-                deleted: None,
+                // Long before the first step (fully propagated), unless a step made it.
+                created: g.created.unwrap_or(Instant(i64::MIN / 4)),
+                deleted: g.deleted,
             });
         }
         World { kms, rng, pairs }

@@ -392,5 +392,7 @@ pub(super) fn parse_grant(
         operations,
         constraint,
         issuing_account,
+        created: None,
+        deleted: None,
     })
 }
