@@ -47,6 +47,10 @@ pub struct Env<'a> {
     /// Key pairs already derived from their seeds (RSA generation is slow in wasm); `None`
     /// derives every pair anew, with the same result.
     pub pairs: Option<&'a crate::crypto::asym::PairCache>,
+    /// What is left of the run's key-generation budget, in RSA-2048 generations
+    /// ([`crate::crypto::asym::PairSpec::generation_cost`]); charged for every pair derived,
+    /// remembered or not, so a run's outcome never depends on the memo.
+    pub generation_budget: &'a std::cell::Cell<u32>,
     /// Whether the caller's account has the custom key store service-linked role
     /// (CreateCustomKeyStore creates it when missing).
     pub key_store_role_exists: bool,
@@ -379,6 +383,26 @@ pub(crate) struct Resolved {
 }
 
 impl Call<'_, '_, '_> {
+    /// Charges the run's key-generation budget ([`Env::generation_budget`]) for deriving a
+    /// pair of `spec` in `op`, or refuses to run the step.
+    fn charge_generation(
+        &self,
+        op: &str,
+        spec: crate::crypto::asym::PairSpec,
+    ) -> Result<(), Failure> {
+        use crate::scenario::limits::KEY_GENERATION_BUDGET;
+        let cost = spec.generation_cost();
+        let left = self.env.generation_budget.get();
+        if cost > left {
+            return Err(Failure::Input(InputError(format!(
+                "`kms:{op}` would generate an {} key pair, which costs {cost} of the run's key-generation budget of {KEY_GENERATION_BUDGET} (RSA_2048 counts 1, RSA_3072 4, RSA_4096 10), and {left} are left: RSA key generation takes seconds in the browser, so kmslab stops here; use fewer or smaller RSA keys, or split the scenario",
+                spec.as_str()
+            ))));
+        }
+        self.env.generation_budget.set(left - cost);
+        Ok(())
+    }
+
     /// Refuses parameters the operation does not take (a typo would otherwise be ignored).
     fn allow(&self, op: &str, names: &[&str]) -> Result<(), Failure> {
         for k in self.input.keys() {

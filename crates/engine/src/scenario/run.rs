@@ -512,6 +512,8 @@ struct World<'p> {
     rng: ChaCha20Rng,
     /// The memo of derived key pairs the run was given.
     pairs: Option<&'p PairCache>,
+    /// What is left of the run's key-generation budget (`limits::KEY_GENERATION_BUDGET`).
+    generation_budget: std::cell::Cell<u32>,
 }
 
 impl<'p> World<'p> {
@@ -613,7 +615,12 @@ impl<'p> World<'p> {
                 deleted: g.deleted,
             });
         }
-        World { kms, rng, pairs }
+        World {
+            kms,
+            rng,
+            pairs,
+            generation_budget: std::cell::Cell::new(super::limits::KEY_GENERATION_BUDGET),
+        }
     }
 }
 
@@ -773,6 +780,7 @@ fn run_step(
             step_context: &step_ctx,
             rng: &mut world.rng,
             pairs: world.pairs,
+            generation_budget: &world.generation_budget,
             key_store_role_exists,
         };
         let empty = serde_json::Value::Object(serde_json::Map::new());
@@ -1260,6 +1268,43 @@ fn run_identity_step(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rsa_generation_is_charged_to_the_run_and_refused_past_its_budget() {
+        let src = r#"{"kmslab": 1,
+          "iam": {"users": [{"name": "alice", "inline": {"all": {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}}]},
+          "keys": [{"id": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+                   {"id": "5678abcd-12ab-34cd-56ef-1234567890ab", "spec": "ECC_NIST_P256", "usage": "SIGN_VERIFY"}],
+          "steps": [
+            {"caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:GenerateDataKeyPair",
+             "input": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "KeyPairSpec": "ECC_NIST_P256"}},
+            {"caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:GetPublicKey",
+             "input": {"KeyId": "5678abcd-12ab-34cd-56ef-1234567890ab"}},
+            {"caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:GenerateDataKeyPair",
+             "input": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "KeyPairSpec": "RSA_2048"}},
+            {"caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:GenerateDataKeyPair",
+             "input": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "KeyPairSpec": "RSA_3072"}}
+          ]}"#;
+        let s = crate::parse_scenario(src).unwrap();
+        let mut run = Run::start(&s, RunOptions::default());
+        // As if the run had already generated 37 RSA_2048 pairs: 3 units are left.
+        run.world.generation_budget.set(3);
+        // ECC pairs cost nothing; an RSA_2048 pair costs 1.
+        for step in &s.steps[..3] {
+            run.step(step).unwrap();
+        }
+        assert_eq!(run.world.generation_budget.get(), 2);
+        assert!(run.results().iter().all(|r| r.error.is_none()));
+        // An RSA_3072 pair (4) is refused before any generation, located at the step.
+        let e = run.step(&s.steps[3]).unwrap_err();
+        assert_eq!(e.path, "$.steps[3].input");
+        assert_eq!(
+            e.message,
+            "`kms:GenerateDataKeyPair` would generate an RSA_3072 key pair, which costs 4 of the run's key-generation budget of 40 (RSA_2048 counts 1, RSA_3072 4, RSA_4096 10), and 2 are left: RSA key generation takes seconds in the browser, so kmslab stops here; use fewer or smaller RSA keys, or split the scenario"
+        );
+        assert_eq!(run.world.generation_budget.get(), 2);
+    }
 
     #[test]
     fn references() {

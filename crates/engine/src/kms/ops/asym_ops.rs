@@ -22,6 +22,9 @@ fn pair<'c>(call: &'c Call<'_, '_, '_>, id: &str) -> Result<&'c KeyPair, Failure
             format!("{} is not an asymmetric key.", key.arn(call.env.partition)),
         )
     })?;
+    if !lazy.is_derived() {
+        call.charge_generation(&call.op, lazy.spec())?;
+    }
     lazy.get(call.env.pairs).map_err(internal)
 }
 
@@ -314,6 +317,7 @@ pub(super) fn generate_data_key_pair(
     ctx.insert_single("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     ctx.insert_single("kms:DataKeyPairSpec", spec.as_str());
     call.authorize_key(&format!("kms:{op}"), Some(op), &r.id, ctx, &ec, None)?;
+    call.charge_generation(op, spec)?;
     let seed = draw_seed(call.env.rng);
     let pair = derive_with(call.env.pairs, spec, &seed).map_err(internal)?;
     let private = pair.private_key_der().map_err(internal)?;

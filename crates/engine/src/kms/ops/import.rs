@@ -69,6 +69,7 @@ pub(super) fn get_parameters(call: &mut Call<'_, '_, '_>) -> OpResult {
     )?;
     // A fresh pair per call, as AWS makes; derived from a seed so a run made again (the app
     // re-runs on every edit) finds it in the injected memo instead of generating it again.
+    call.charge_generation("GetParametersForImport", spec)?;
     let seed = draw_seed(call.env.rng);
     let wrapping = derive_with(call.env.pairs, spec, &seed)
         .map_err(|e| KmsError::new(ErrorCode::KMSInternalException, e.to_string()))?;

@@ -16,6 +16,13 @@ pub const MAX_SCENARIO_BYTES: usize = crate::share::MAX_TEXT_BYTES;
 pub const MAX_STRING_CHARS: usize = 65_536;
 /// The most steps in one scenario.
 pub const MAX_STEPS: usize = 10_000;
+/// The most RSA key generation one run may do, in RSA_2048 generations
+/// ([`crate::crypto::asym::PairSpec::generation_cost`]: RSA_3072 counts 4, RSA_4096 10, ECC
+/// nothing): about ten seconds in the browser, where one RSA_4096 pair takes 2 to 5 s. Every
+/// pair an import's `GetParametersForImport`, a `GenerateDataKeyPair` or the first use of an
+/// RSA key derives is charged, whether or not a memo already holds it, so the same scenario
+/// stops at the same step everywhere.
+pub const KEY_GENERATION_BUDGET: u32 = 40;
 /// The most statement evaluations a run may need: steps times the policy statements in the
 /// scenario (each step evaluates at most every statement once). About a second of work in the
 /// browser.
