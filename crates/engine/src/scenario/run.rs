@@ -916,10 +916,20 @@ fn step_context(
     let mut step_ctx = Context::default();
     step_ctx.insert_single("aws:SecureTransport", "true");
     step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
-    if creds == Some(SessionCredentials::UserSession { mfa: true }) {
+    let mfa = creds == Some(SessionCredentials::UserSession { mfa: true });
+    if mfa {
         step_ctx.insert_single("aws:MultiFactorAuthPresent", "true");
     }
     for (k, v, _) in &step.context {
+        // An MFA session's `aws:MultiFactorAuthPresent` comes from its credentials; without
+        // one, a step may say the caller signed in with MFA (a console user, say).
+        if mfa && k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") {
+            if v.values() != ["true"] {
+                let p = sp.key("context").key(k);
+                return Err(error_at(&p, step.pos, format!("context key `{k}` is derived by the simulator (here: `true`: the credentials are a session made with MFA); a step cannot set it to something else")));
+            }
+            continue;
+        }
         if is_derived_key(k) || derived.contains(k) {
             if derived.get(k).is_some_and(|d| d != v)
                 || (derived.get(k).is_none()
