@@ -460,7 +460,7 @@ pub fn App() -> impl IntoView {
                 <AccessMatrix text=matrix_text />
             </section>
             <section class="pane" role="tabpanel" id="screen-labs" aria-labelledby="tab-labs" data-testid="screen-labs" class:hidden=hidden(Screen::Labs)>
-                <Labs text=text on_load=on_load />
+                <Labs text=text on_load=on_load shown=Signal::derive(move || screen.get() == Screen::Labs) />
             </section>
             <section class="pane" role="tabpanel" id="screen-library" aria-labelledby="tab-library" data-testid="screen-library" class:hidden=hidden(Screen::Library)>
                 <Library text=text on_load=on_load />

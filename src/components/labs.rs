@@ -24,8 +24,26 @@ struct Progress {
     start: Option<&'static str>,
 }
 
+/// The bundled labs, read on first use: parsing the eleven lab files is a tenth of the app's
+/// start-up work, and most visits never open the Labs screen or a lab.
+#[derive(Clone, Copy)]
+struct Bundled(StoredValue<Option<Vec<Entry>>>);
+
+impl Bundled {
+    fn new() -> Self {
+        Bundled(StoredValue::new(None))
+    }
+
+    fn with<T>(self, f: impl FnOnce(&[Entry]) -> T) -> T {
+        if self.0.with_value(Option::is_none) {
+            self.0.set_value(Some(lab_index()));
+        }
+        self.0.with_value(|b| f(b.as_deref().unwrap_or_default()))
+    }
+}
+
 /// Judges the text's lab (the bundled definition when there is one).
-fn progress(text: &str, bundled: &[Entry]) -> Option<Result<Progress, String>> {
+fn progress(text: &str, bundled: Bundled) -> Option<Result<Progress, String>> {
     let scenario = match crate::cache::scenario(text) {
         Ok(s) => s,
         // Not a scenario right now (mid-edit): only a lab file in progress says so.
@@ -36,7 +54,8 @@ fn progress(text: &str, bundled: &[Entry]) -> Option<Result<Progress, String>> {
         }
     };
     let own = scenario.lab.clone()?;
-    let entry = bundled.iter().find(|e| e.lab.id == own.id);
+    let entry = bundled.with(|b| b.iter().find(|e| e.lab.id == own.id).cloned());
+    let entry = entry.as_ref();
     let lab = entry.map_or(own, |e| e.lab.clone());
     let report = crate::cache::with_options(|opts| check_lab_with(&lab, &scenario, opts));
     Some(Ok(Progress {
@@ -61,15 +80,24 @@ pub fn Labs(
     text: RwSignal<String>,
     /// Loads a text into the workspace (keeping what it replaces).
     on_load: Callback<String>,
+    /// Whether the Labs screen is the one shown: the index is built the first time it is.
+    #[prop(into)]
+    shown: Signal<bool>,
 ) -> impl IntoView {
-    let bundled = StoredValue::new(lab_index());
+    let bundled = Bundled::new();
+    let seen = RwSignal::new(false);
+    Effect::new(move |_| {
+        if shown.get() && !seen.get_untracked() {
+            seen.set(true);
+        }
+    });
     let current = RwSignal::new(None::<Result<Progress, String>>);
     let save_error = RwSignal::new(None::<String>);
     // Every edit re-checks the tasks; the user's work on a lab is kept per lab, so opening it
     // again resumes it.
     Effect::new(move |_| {
         let p = text.with(|t| {
-            let p = bundled.with_value(|b| progress(t, b));
+            let p = progress(t, bundled);
             if let Some(Ok(p)) = &p {
                 save_error.set(storage::set_lab_text(&p.lab.id.0, Some(t)).err());
             }
@@ -87,7 +115,7 @@ pub fn Labs(
     let confirm_reset = RwSignal::new(false);
 
     let index = move || {
-        let list = bundled.with_value(|b| b.clone());
+        let list = bundled.with(<[Entry]>::to_vec);
         let section = move |track: Track, list: &[Entry]| {
             let items = list
                 .iter()
@@ -122,6 +150,7 @@ pub fn Labs(
             <h2>"Labs"</h2>
             {move || save_error.get().map(|e| view! { <p class="warn" role="alert">"Lab progress not saved in this browser: " {e}</p> })}
             {move || match current.get().filter(|_| !browsing.get()) {
+                None if !seen.get() => ().into_any(),
                 None => index().into_any(),
                 Some(Err(e)) => view! {
                     <div data-testid="lab-broken">
