@@ -94,6 +94,13 @@ fn screen_text(text: RwSignal<String>, screen: RwSignal<Screen>, on: Screen) -> 
     local
 }
 
+/// Whether `on` has been the current screen at least once: a screen's content is built on its
+/// first visit (most of it reads or runs the scenario, work a visit that never opens the screen
+/// does not need before the app is interactive), then stays mounted.
+fn visited(screen: RwSignal<Screen>, on: Screen) -> Memo<bool> {
+    Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || screen.get() == on)
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -343,6 +350,10 @@ pub fn App() -> impl IntoView {
     };
     let hidden = move |s: Screen| move || screen.get() != s;
     let forms_text = screen_text(text, screen, Screen::Forms);
+    let forms_seen = visited(screen, Screen::Forms);
+    let consoles_seen = visited(screen, Screen::Consoles);
+    let matrix_seen = visited(screen, Screen::Matrix);
+    let library_seen = visited(screen, Screen::Library);
     let consoles_text = screen_text(text, screen, Screen::Consoles);
     let matrix_text = screen_text(text, screen, Screen::Matrix);
 
@@ -438,8 +449,8 @@ pub fn App() -> impl IntoView {
                 <Editor text=text error=Signal::derive(move || parsed.get().err()) jump=jump typed=typed />
                 <LintPanel text=text jump=jump />
             </section>
-            // Every screen stays mounted (hidden when not current), so a console's log or a
-            // half-filled form survives a trip to another tab.
+            // Every screen is built on its first visit and then stays mounted (hidden when not
+            // current), so a console's log or a half-filled form survives a trip to another tab.
             <section class="pane results-pane" role="tabpanel" id="screen-workspace" aria-labelledby="tab-workspace" data-testid="screen-workspace" class:hidden=hidden(Screen::Workspace)>
                 <Show when=move || stale.get()>
                     <p class="notice" data-testid="stale">"The scenario changed since this run. Run again to update the results."</p>
@@ -449,21 +460,23 @@ pub fn App() -> impl IntoView {
                 <ComposeForm text=text draft=draft result=adhoc />
             </section>
             <section class="pane" role="tabpanel" id="screen-forms" aria-labelledby="tab-forms" data-testid="screen-forms" class:hidden=hidden(Screen::Forms)>
-                <SectionForms text=forms_text />
+                {move || forms_seen.get().then(|| view! { <SectionForms text=forms_text /> })}
             </section>
             <section class="pane" role="tabpanel" id="screen-consoles" aria-labelledby="tab-consoles" data-testid="screen-consoles" class:hidden=hidden(Screen::Consoles)>
-                <KmsConsole text=consoles_text />
-                <ByokWrap />
-                <IamConsole text=consoles_text />
+                {move || consoles_seen.get().then(|| view! {
+                    <KmsConsole text=consoles_text />
+                    <ByokWrap />
+                    <IamConsole text=consoles_text />
+                })}
             </section>
             <section class="pane" role="tabpanel" id="screen-matrix" aria-labelledby="tab-matrix" data-testid="screen-matrix" class:hidden=hidden(Screen::Matrix)>
-                <AccessMatrix text=matrix_text />
+                {move || matrix_seen.get().then(|| view! { <AccessMatrix text=matrix_text /> })}
             </section>
             <section class="pane" role="tabpanel" id="screen-labs" aria-labelledby="tab-labs" data-testid="screen-labs" class:hidden=hidden(Screen::Labs)>
                 <Labs text=text on_load=on_load shown=Signal::derive(move || screen.get() == Screen::Labs) />
             </section>
             <section class="pane" role="tabpanel" id="screen-library" aria-labelledby="tab-library" data-testid="screen-library" class:hidden=hidden(Screen::Library)>
-                <Library text=text on_load=on_load />
+                {move || library_seen.get().then(|| view! { <Library text=text on_load=on_load /> })}
             </section>
         </main>
     }
