@@ -58,9 +58,9 @@ impl RequestDraft {
         }
     }
 
-    /// Copies a step's caller, action and resource (as the engine resolved them) into the form.
-    /// The context is left as it is: a trace's context mixes what the step supplied with keys
-    /// the simulator derives.
+    /// Copies a step's caller, action and resource (as the engine resolved them) and the context
+    /// keys the step supplied into the form (not the trace's whole context: it mixes them with
+    /// keys the simulator derives).
     pub fn fill_from(&self, step: &StepResult) {
         let request = step.trace.as_ref().map(|t| &t.request);
         let caller = request
@@ -75,6 +75,13 @@ impl RequestDraft {
         self.caller.set(caller.unwrap_or_default());
         self.action.set(action.unwrap_or_default());
         self.resource.set(resource.unwrap_or_default());
+        // One `key=value` line per value: the form reads repeated keys back as a set.
+        let lines: Vec<String> = step
+            .context
+            .iter()
+            .flat_map(|(k, v)| v.values().into_iter().map(move |x| format!("{k}={x}")))
+            .collect();
+        self.context.set(lines.join("\n"));
     }
 }
 

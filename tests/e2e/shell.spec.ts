@@ -56,6 +56,8 @@ test('results say when the text changed since the run; a step fills the compose 
   await expect(page.getByTestId('compose-caller')).toHaveValue('arn:aws:iam::111122223333:user/nps-service');
   await expect(page.getByTestId('compose-action')).toHaveValue('kms:Decrypt');
   await expect(page.getByTestId('compose-resource')).toHaveValue(/^arn:aws:kms:us-east-1:111122223333:key\//);
+  // The step's own context comes along (not the keys the simulator derives).
+  await expect(page.getByTestId('compose-context')).toHaveValue('aws:SourceIp=198.51.100.7');
   await page.getByTestId('compose-context').fill('aws:SourceIp=10.0.0.1');
   await page.getByTestId('evaluate').click();
   const result = page.getByTestId('adhoc-result');

@@ -277,6 +277,7 @@ pub fn trace_for(
         caller: Some(pr.arn.clone()),
         resource: Some(key.arn.clone()),
         time: s.defaults.time.to_string(),
+        context: Vec::new(),
         decision: Some(r.decision),
         error,
         message,

@@ -39,6 +39,10 @@ pub struct StepResult {
     pub resource: Option<String>,
     /// The simulated time of the call.
     pub time: String,
+    /// The context keys the step itself supplied (its `context`), as written: the keys the
+    /// simulator derives are in the trace's request, not here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<(String, ContextValue)>,
     /// The authorization decision (none when the call failed before authorization).
     pub decision: Option<Decision>,
     /// The AWS exception the call ended with, or `None` for success.
@@ -682,6 +686,11 @@ fn run_step(
         caller: None,
         resource: None,
         time: now.to_string(),
+        context: step
+            .context
+            .iter()
+            .map(|(k, v, _)| (k.clone(), v.clone()))
+            .collect(),
         decision: None,
         error: None,
         message: None,
