@@ -8,7 +8,7 @@ use kmslab_engine::StepResult;
 use leptos::prelude::*;
 
 /// Reads `key=value` lines; a key given on several lines becomes a multi-valued key.
-fn parse_context(src: &str) -> Result<Vec<(String, ContextValue)>, String> {
+pub(crate) fn parse_context(src: &str) -> Result<Vec<(String, ContextValue)>, String> {
     let mut out: Vec<(String, ContextValue)> = Vec::new();
     for (i, line) in src.lines().enumerate() {
         let line = line.trim();

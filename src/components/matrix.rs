@@ -64,6 +64,8 @@ pub fn AccessMatrix(
     let busy = RwSignal::new(false);
     let roots = RwSignal::new(true);
     let after_steps = RwSignal::new(false);
+    // `key=value` lines every cell's request carries (as a step's `context`).
+    let context_text = RwSignal::new(String::new());
     let principal = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let operation = RwSignal::new(String::new());
@@ -89,17 +91,21 @@ pub fn AccessMatrix(
         set_timeout(
             move || {
                 let src = text.get_untracked();
-                let opts = MatrixOptions {
-                    include_roots: roots.get_untracked(),
-                };
-                let r = world_of(&src, after_steps.get_untracked()).and_then(|s| {
-                    access_matrix(&s, &opts)
-                        .map_err(|e| e.to_string())
-                        .map(|m| Computed {
-                            matrix: Arc::new(m),
-                            world: Arc::new(s),
-                        })
-                });
+                let r = context_text
+                    .with_untracked(|c| super::compose::parse_context(c))
+                    .map(|context| MatrixOptions {
+                        include_roots: roots.get_untracked(),
+                        context,
+                    })
+                    .and_then(|opts| world_of(&src, after_steps.get_untracked()).map(|s| (opts, s)))
+                    .and_then(|(opts, s)| {
+                        access_matrix(&s, &opts)
+                            .map_err(|e| e.to_string())
+                            .map(|m| Computed {
+                                matrix: Arc::new(m),
+                                world: Arc::new(s),
+                            })
+                    });
                 computed.set(Some(r));
                 busy.set(false);
             },
@@ -266,8 +272,9 @@ pub fn AccessMatrix(
             <p class="hint">
                 "Who may do what with which key, before the scenario's steps or in the world they \
                  leave (keys, grants, policies and users they created or changed): each cell is \
-                 kms:OPERATION on the key by the principal, with no encryption context, grant tokens \
-                 or request parameters. Click a cell for its full trace."
+                 kms:OPERATION on the key by the principal, with the request context you give (say \
+                 aws:SourceIp) and no encryption context, grant tokens or request parameters. Click \
+                 a cell for its full trace."
             </p>
             <div class="m-controls">
                 <fieldset class="m-world" data-testid="matrix-world">
@@ -285,6 +292,12 @@ pub fn AccessMatrix(
                         " after the steps"
                     </label>
                 </fieldset>
+                <label class="m-context">
+                    <span>"Request context (key=value lines, in every cell)"</span>
+                    <textarea data-testid="matrix-context" rows="2" placeholder="aws:SourceIp=203.0.113.10"
+                        prop:value=move || context_text.get()
+                        on:input=move |ev| context_text.set(event_target_value(&ev))></textarea>
+                </label>
                 <label class="m-check">
                     <input type="checkbox" data-testid="matrix-roots" prop:checked=move || roots.get()
                         on:change=move |ev| roots.set(event_target_checked(&ev)) />

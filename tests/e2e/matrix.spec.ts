@@ -130,3 +130,27 @@ test('the matrix of the world after the steps shows a grant and a key state the 
   await expect(page.getByTestId('matrix-error')).toContainText('the steps do not run');
   expect(errors).toEqual([]);
 });
+
+test('a request context applies to every cell', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('tab-matrix').click();
+  // From the corporate network, nps-service's deny no longer applies: its Decrypt is only
+  // missing the encryption context its allow asks for (cells have none).
+  await page.getByTestId('matrix-context').fill('aws:SourceIp=203.0.113.10');
+  await page.getByTestId('matrix-compute').click();
+  await expect(cell(page, NPS, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await cell(page, NPS, 'Decrypt').click();
+  const trace = page.getByTestId('matrix-trace');
+  await expect(trace).toContainText('203.0.113.10');
+  await expect(trace.getByTestId('missing-keys')).toContainText('kms:EncryptionContext:app');
+  // Keys the simulator derives, and lines that are not key=value, are refused.
+  await page.getByTestId('matrix-context').fill('aws:PrincipalArn=arn:aws:iam::111122223333:root');
+  await page.getByTestId('matrix-compute').click();
+  await expect(page.getByTestId('matrix-error')).toContainText('`aws:PrincipalArn` is set by the simulator for each cell');
+  await page.getByTestId('matrix-context').fill('aws:SourceIp');
+  await page.getByTestId('matrix-compute').click();
+  await expect(page.getByTestId('matrix-error')).toContainText('context line 1');
+  expect(errors).toEqual([]);
+});

@@ -33,9 +33,10 @@ mod stmt;
 pub mod synthetic;
 mod world;
 
-pub use check::{check_cell, trace_for, CellReport};
+pub use check::{check_cell, check_cell_with, trace_for, CellReport};
 pub use export::{Filtered, MatrixFilter, OutcomeFilter};
 
+use crate::iam::context::ContextValue;
 use crate::kms::error::ErrorCode;
 use crate::kms::model::KeyState;
 use crate::trace::Decision;
@@ -51,12 +52,17 @@ pub struct MatrixOptions {
     /// Whether the accounts' root users are rows (they are in AWS; hiding them leaves the
     /// principals the scenario declares).
     pub include_roots: bool,
+    /// Context keys every cell's request carries, as a step's `context` gives them
+    /// (`aws:SourceIp`, `aws:ViaService`, `aws:MultiFactorAuthPresent`, ...). Keys the
+    /// simulator derives for each caller or key are refused ([`MatrixError::DerivedKey`]).
+    pub context: Vec<(String, ContextValue)>,
 }
 
 impl Default for MatrixOptions {
     fn default() -> Self {
         MatrixOptions {
             include_roots: true,
+            context: Vec::new(),
         }
     }
 }
@@ -98,6 +104,12 @@ pub enum MatrixError {
     /// A cell index out of range.
     #[error("there is no cell ({0}, {1}, {2}) in the matrix")]
     NoSuchCell(usize, usize, usize),
+    /// A context key the simulator derives for each cell.
+    #[error("`{0}` is set by the simulator for each cell (from the caller or the key); the matrix's context takes keys a request carries, such as aws:SourceIp or aws:ViaService")]
+    DerivedKey(String),
+    /// An encryption-context key: cells have no encryption context.
+    #[error("`{0}` comes from a request's encryption context, which the matrix's cells do not have (grant constraints read it too); compose one request with it on the Workspace instead")]
+    EncryptionContextKey(String),
 }
 
 /// What made an allowed cell allowed, or a refused one refused before any policy was read.
@@ -234,6 +246,9 @@ pub struct AccessMatrix {
     /// The deciding statements of cells (`key-policy:SID, identity:POLICY:SID`, `grant:ID`),
     /// each once; a cell points at one.
     pub reasons: Vec<String>,
+    /// The context keys every cell's request carried ([`MatrixOptions::context`]); a cell's
+    /// trace ([`trace_for`]) is computed with them.
+    pub context: Vec<(String, ContextValue)>,
 }
 
 impl AccessMatrix {

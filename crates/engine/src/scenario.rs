@@ -25,6 +25,7 @@ pub use run::{
     evaluate_adhoc, run_scenario, run_scenario_with, world_after_steps, AdHocRequest,
     ExpectationResult, Run, RunOptions, RunReport, StepResult,
 };
+pub(crate) use world::is_derived_key;
 pub use world::unique_id;
 
 use crate::json::Pos;

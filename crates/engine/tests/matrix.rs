@@ -11,9 +11,11 @@
     clippy::indexing_slicing
 )]
 
+use kmslab_engine::iam::context::ContextValue;
 use kmslab_engine::json::{Json, Pos};
 use kmslab_engine::matrix::{
-    access_matrix, check_cell, trace_for, MatrixFilter, MatrixOptions, Outcome, OutcomeFilter, Via,
+    access_matrix, check_cell, check_cell_with, trace_for, MatrixError, MatrixFilter,
+    MatrixOptions, Outcome, OutcomeFilter, Via,
 };
 use kmslab_engine::scenario::{CallerSpec, Step};
 use kmslab_engine::trace::Decision;
@@ -211,6 +213,7 @@ fn cells_filters_traces_and_csv_of_a_small_world() {
         &s,
         &MatrixOptions {
             include_roots: false,
+            ..MatrixOptions::default()
         },
     )
     .unwrap();
@@ -322,4 +325,107 @@ fn the_matrix_after_the_steps_agrees_with_calls_made_after_them() {
         changed >= 10,
         "only {changed} scenarios' matrices change with their steps"
     );
+}
+
+/// The request context a matrix can be given: keys a step's `context` could carry.
+fn with_context() -> MatrixOptions {
+    MatrixOptions {
+        include_roots: true,
+        context: vec![
+            (
+                "aws:SourceIp".into(),
+                ContextValue::Single("203.0.113.10".into()),
+            ),
+            (
+                "aws:MultiFactorAuthPresent".into(),
+                ContextValue::Single("true".into()),
+            ),
+        ],
+    }
+}
+
+/// With a context, every cell still equals the full path given the same context, and a real
+/// call whose step carries that context ends as the cell says.
+#[test]
+fn a_matrix_with_a_request_context_agrees_with_the_full_path_and_the_runner() {
+    let opts = with_context();
+    let (mut checked, mut changed, mut calls) = (0usize, 0usize, 0usize);
+    for (name, s) in corpus() {
+        let m = access_matrix(&s, &opts).unwrap();
+        assert_eq!(m.context, opts.context);
+        let plain = access_matrix(&s, &MatrixOptions::default()).unwrap();
+        if m.cells
+            .iter()
+            .zip(&plain.cells)
+            .any(|(a, b)| a.decision != b.decision)
+        {
+            changed += 1;
+        }
+        for (p, pr) in m.principals.iter().enumerate() {
+            for (k, key) in m.keys.iter().enumerate() {
+                for (o, op) in m.operations.iter().enumerate() {
+                    let c = m.cell(p, k, o).unwrap();
+                    let full = check_cell_with(&s, &opts, &pr.arn, &key.id, op).unwrap();
+                    let cell = format!("{name} with context: {} x {} x {op}", pr.arn, key.id);
+                    assert_eq!(c.decision, full.decision, "{cell}: decision");
+                    assert_eq!(c.via, full.via, "{cell}: via");
+                    assert_eq!(m.reason(&c), full.deciding.join(", "), "{cell}: deciding");
+                    checked += 1;
+                    if *op != "DescribeKey" {
+                        continue;
+                    }
+                    let mut one = one_call(&s, &pr.arn, op, &key.arn);
+                    one.steps[0].context = opts
+                        .context
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone(), Pos::default()))
+                        .collect();
+                    let r = run_scenario(&one).unwrap();
+                    assert_eq!(r.steps[0].decision, Some(c.decision), "{cell}: the runner");
+                    let t = trace_for(&s, &m, p, k, o).unwrap();
+                    assert_eq!(t.decision, Some(c.decision), "{cell}: the cell's trace");
+                    calls += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 5_000 && calls > 100,
+        "{checked} cells, {calls} calls"
+    );
+    // The context decides cells (the NPS example's aws:SourceIp deny no longer applies from
+    // its corporate network), so the comparisons above cover context-dependent cells.
+    assert!(changed >= 1, "the context changed no matrix");
+}
+
+#[test]
+fn a_matrix_context_cannot_set_what_the_simulator_derives() {
+    let s = parse_scenario(SMALL).unwrap();
+    for key in [
+        "aws:PrincipalArn",
+        "kms:CallerAccount",
+        "aws:ResourceTag/team",
+        "kms:KeySpec",
+    ] {
+        let opts = MatrixOptions {
+            include_roots: true,
+            context: vec![(key.into(), ContextValue::Single("x".into()))],
+        };
+        let e = access_matrix(&s, &opts).unwrap_err();
+        assert_eq!(e, MatrixError::DerivedKey(key.into()));
+        assert_eq!(
+            e.to_string(),
+            format!("`{key}` is set by the simulator for each cell (from the caller or the key); the matrix's context takes keys a request carries, such as aws:SourceIp or aws:ViaService")
+        );
+    }
+    for key in ["kms:EncryptionContext:app", "kms:EncryptionContextKeys"] {
+        let opts = MatrixOptions {
+            include_roots: true,
+            context: vec![(key.into(), ContextValue::Single("x".into()))],
+        };
+        assert_eq!(
+            access_matrix(&s, &opts).unwrap_err(),
+            MatrixError::EncryptionContextKey(key.into())
+        );
+    }
 }

@@ -221,7 +221,18 @@ pub fn check_cell(
     key_id: &str,
     operation: &str,
 ) -> Result<CellReport, MatrixError> {
-    let prep = Prepared::new(s, &MatrixOptions::default(), Some(principal), Some(key_id))?;
+    check_cell_with(s, &MatrixOptions::default(), principal, key_id, operation)
+}
+
+/// [`check_cell`] with the options' context keys in the request.
+pub fn check_cell_with(
+    s: &Scenario,
+    opts: &MatrixOptions,
+    principal: &str,
+    key_id: &str,
+    operation: &str,
+) -> Result<CellReport, MatrixError> {
+    let prep = Prepared::new(s, opts, Some(principal), Some(key_id))?;
     let o = op_index(&prep, operation)?;
     match (prep.rows.first(), prep.cols.first()) {
         (Some(row), Some(col)) => Ok(full_path(&prep, row, col, o, true)),
@@ -242,7 +253,11 @@ pub fn trace_for(
     else {
         return Err(MatrixError::NoSuchCell(p, k, o));
     };
-    let r = check_cell(s, &pr.arn, &key.id, op)?;
+    let opts = MatrixOptions {
+        include_roots: true,
+        context: m.context.clone(),
+    };
+    let r = check_cell_with(s, &opts, &pr.arn, &key.id, op)?;
     let action = format!("kms:{op}");
     let (error, message, reason) = match (r.decision, r.state_error) {
         (Decision::Allow, None) => (None, None, r.summary.clone()),

@@ -338,6 +338,7 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
         operations: prep.ops.iter().map(|o| o.name).collect(),
         cells,
         reasons: reasons.list,
+        context: prep.user_context.clone(),
     })
 }
 

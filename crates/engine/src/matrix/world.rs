@@ -112,8 +112,11 @@ pub(super) struct Prepared<'s> {
     /// Per grant, per operation: whether the grant allows it to its grantee here (operation
     /// listed, in effect, constraint met by a request without encryption context).
     pub grant_ops: Vec<Vec<bool>>,
-    /// The keys every step's context has (`aws:SecureTransport`, `aws:RequestedRegion`).
+    /// The keys every step's context has (`aws:SecureTransport`, `aws:RequestedRegion`) and
+    /// the options' context keys.
     pub step_ctx: Context,
+    /// The options' context keys, as given.
+    pub user_context: Vec<(String, ContextValue)>,
 }
 
 impl<'s> Prepared<'s> {
@@ -237,6 +240,17 @@ impl<'s> Prepared<'s> {
         let mut step_ctx = Context::default();
         step_ctx.insert_single("aws:SecureTransport", "true");
         step_ctx.insert_single("aws:RequestedRegion", s.defaults.region.clone());
+        // As a step's context: the caller's keys after the defaults (they may replace
+        // aws:SecureTransport), never one the simulator derives.
+        for (k, v) in &opts.context {
+            if is_cell_derived(k) {
+                return Err(MatrixError::DerivedKey(k.clone()));
+            }
+            if k.to_ascii_lowercase().starts_with("kms:encryptioncontext") {
+                return Err(MatrixError::EncryptionContextKey(k.clone()));
+            }
+            step_ctx.insert(k, v.clone());
+        }
         Ok(Prepared {
             s,
             now,
@@ -246,6 +260,7 @@ impl<'s> Prepared<'s> {
             grants,
             grant_ops,
             step_ctx,
+            user_context: opts.context.clone(),
         })
     }
 
@@ -314,6 +329,23 @@ fn effective_state(s: &Scenario, k: &KeyDef) -> KeyState {
     } else {
         k.state
     }
+}
+
+/// Whether the simulator sets `key` for each cell: the caller's keys (as for a step), and the
+/// keys KMS derives from the key and the caller's account.
+fn is_cell_derived(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    crate::scenario::is_derived_key(key)
+        || k.starts_with("aws:resourcetag/")
+        || matches!(
+            k.as_str(),
+            "kms:calleraccount"
+                | "kms:keyorigin"
+                | "kms:keyspec"
+                | "kms:keyusage"
+                | "kms:multiregion"
+                | "kms:resourcealiases"
+        )
 }
 
 /// The keys KMS derives for a request on the key when the request names it by ARN (no
