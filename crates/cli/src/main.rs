@@ -129,6 +129,12 @@ fn run(args: &[String]) -> ExitCode {
                     "call": s.call,
                     "caller": s.caller,
                     "resource": s.resource,
+                    // The context keys the step supplied, in their order.
+                    "context": s
+                        .context
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+                        .collect::<serde_json::Map<String, serde_json::Value>>(),
                     "decision": s.decision,
                     "error": s.error,
                     "message": s.message,

@@ -41,7 +41,7 @@ pub struct StepResult {
     pub time: String,
     /// The context keys the step itself supplied (its `context`), as written: the keys the
     /// simulator derives are in the trace's request, not here.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
     pub context: Vec<(String, ContextValue)>,
     /// The authorization decision (none when the call failed before authorization).
     pub decision: Option<Decision>,
@@ -63,6 +63,14 @@ pub struct StepResult {
     pub proxy_calls: Vec<crate::keystore::xks::Exchange>,
     /// How the step fared against its `expect`, if it has one.
     pub expectation: Option<ExpectationResult>,
+}
+
+/// Writes key-value pairs as a JSON object, in their order (a step's context as it was given).
+fn as_map<S: serde::Serializer>(
+    pairs: &[(String, ContextValue)],
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    ser.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// The outcome of checking a step's `expect`.
