@@ -28,8 +28,8 @@ fn pair<'c>(call: &'c Call<'_, '_, '_>, id: &str) -> Result<&'c KeyPair, Failure
     lazy.get(call.env.pairs).map_err(internal)
 }
 
-/// Resolves and authorizes `op` on a key with extra context keys.
-fn authorize(
+/// Resolves and authorizes `op` on the request's `KeyId` with extra context keys; the key id.
+pub(super) fn authorize(
     call: &mut Call<'_, '_, '_>,
     op: &str,
     extra: &[(&str, &str)],

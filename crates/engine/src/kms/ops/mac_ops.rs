@@ -5,7 +5,6 @@ use crate::crypto::mac::{self, MacAlgorithm};
 use crate::kms::error::{ErrorCode, KmsError};
 use crate::kms::model::KeySpec;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 fn algorithm(call: &Call<'_, '_, '_>) -> Result<MacAlgorithm, Failure> {
     let s = call.str_req("MacAlgorithm")?;
@@ -24,20 +23,8 @@ fn prepare(
 ) -> Result<(String, MacAlgorithm, Vec<u8>, crate::crypto::Secret), Failure> {
     let alg = algorithm(call)?;
     let message = call.blob("Message", 1, 4096)?.ok_or_else(|| KmsError::validation("1 validation error detected: Value null at 'message' failed to satisfy constraint: Member must not be null"))?;
-    let key_id = call.str_req("KeyId")?.to_string();
-    let r = call.resolve(&key_id)?;
-    let key = call.key(&r.id)?;
-    let mut ctx = call.key_context(key, r.alias.as_deref(), None);
-    ctx.insert_single("kms:MacAlgorithm", alg.as_str());
-    call.authorize_key(
-        &format!("kms:{op}"),
-        Some(op),
-        &r.id,
-        ctx,
-        &BTreeMap::new(),
-        None,
-    )?;
-    let key = call.key(&r.id)?;
+    let id = super::asym_ops::authorize(call, op, &[("kms:MacAlgorithm", alg.as_str())])?;
+    let key = call.key(&id)?;
     // The algorithm must be the one of the key spec (HMAC_256 takes HMAC_SHA_256 only).
     if key.spec != KeySpec::Hmac(alg) {
         return Err(KmsError::new(
@@ -56,7 +43,7 @@ fn prepare(
             format!("{} is pending import.", key.arn(call.env.partition)),
         )
     })?;
-    Ok((r.id, alg, message, secret))
+    Ok((id, alg, message, secret))
 }
 
 pub(super) fn generate_mac(call: &mut Call<'_, '_, '_>) -> OpResult {
