@@ -335,15 +335,30 @@ pub(super) fn disconnect(call: &mut Call<'_, '_, '_>) -> OpResult {
     call.authorize_iam("kms:DisconnectCustomKeyStore", "*", ctx)?;
     let i = find(call, &id)?;
     let now = call.env.now;
-    if let Some(s) = call.world.key_stores.get_mut(i) {
-        if matches!(
-            s.state,
-            ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Failed
-        ) {
-            s.start_disconnecting(now);
+    let state = match call.world.key_stores.get(i) {
+        Some(s) => s.state,
+        None => return Err(fail(ErrorCode::CustomKeyStoreNotFoundException, id)),
+    };
+    match state {
+        // Valid in every other connection state (the API reference of
+        // CustomKeyStoreInvalidStateException): a FAILED store is disconnected before it is
+        // connected again.
+        ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Failed => {
+            if let Some(s) = call.world.key_stores.get_mut(i) {
+                s.start_disconnecting(now);
+            }
+            Ok(json!({}))
         }
+        // Already on its way down or down: the request is refused, not a no-op.
+        ConnectionState::Disconnecting => Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("Custom key store {id} is already disconnecting."),
+        )),
+        ConnectionState::Disconnected => Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!("Custom key store {id} is already disconnected."),
+        )),
     }
-    Ok(json!({}))
 }
 
 pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
