@@ -7,6 +7,39 @@
 //! `kmslab lab check LAB.json [SCENARIO.json]` checks a lab's tasks against a scenario (the lab's
 //! own starting scenario when none is given): a line per task, ✓ or ✗, and why a task fails.
 //! Exit status: 0 when every task passes, 1 when one fails, 2 on bad input.
+//!
+//! `kmslab matrix [OPTIONS] FILE` prints the scenario's access matrix (see [`matrix`]).
+
+mod matrix;
+
+/// `println!` for standard output that survives a reader going away (`kmslab run ... | head`):
+/// the rest of the output is dropped, and the exit status still says how the run went.
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::emit(format_args!("{}\n", format_args!($($t)*))) };
+}
+/// `print!`, as [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => { $crate::emit(format_args!($($t)*)) };
+}
+pub(crate) use {out, outln};
+
+thread_local! {
+    static STDOUT_GONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Writes to standard output; once the reader has gone (a broken pipe), writes nothing more.
+pub(crate) fn emit(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if STDOUT_GONE.get() {
+        return;
+    }
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        STDOUT_GONE.set(true);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("kmslab: cannot write to standard output: {e}");
+        }
+    }
+}
 
 use kmslab_engine::crypto::asym::PairCache;
 use kmslab_engine::iam::policy::{Policy, PolicyKind};
@@ -24,6 +57,7 @@ usage:
   kmslab run [--trace] [--json] FILE...   run scenarios and check their expectations
   kmslab lint FILE...                     report findings in a scenario's policies, or in a policy document
   kmslab lab check LAB [SCENARIO]         check a lab's tasks against SCENARIO (default: the lab's start)
+  kmslab matrix [OPTIONS] FILE            who may do what with which key (`kmslab matrix --help`)
   kmslab --version
 
 exit status: 0 all expectations hold (lint: no errors), 1 an expectation failed (lint: an error
@@ -35,12 +69,17 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("lint") => lint(&args[1..]),
         Some("lab") => lab(&args[1..]),
+        Some("matrix") if args.get(1).is_some_and(|a| a == "--help" || a == "-h") => {
+            outln!("{}", matrix::USAGE);
+            ExitCode::SUCCESS
+        }
+        Some("matrix") => matrix::main(&args[1..]),
         Some("--version" | "-V") => {
-            println!("kmslab {}", env!("CARGO_PKG_VERSION"));
+            outln!("kmslab {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             ExitCode::SUCCESS
         }
         Some(other) => {
@@ -148,7 +187,7 @@ fn run(args: &[String]) -> ExitCode {
             }
             continue;
         }
-        println!(
+        outln!(
             "{file}: {}",
             report.title.as_deref().unwrap_or("(untitled)")
         );
@@ -161,24 +200,25 @@ fn run(args: &[String]) -> ExitCode {
             let decision = s.decision.map_or("-", |d| d.as_str());
             let err = s.error.as_deref().unwrap_or("success");
             let call = s.call.as_deref().unwrap_or("(advance)");
-            println!(
+            outln!(
                 "  {mark} {:<16} {call:<28} {decision:<13} {err:<28} {}",
-                s.id, s.reason
+                s.id,
+                s.reason
             );
             if let Some(e) = &s.expectation {
                 for f in &e.failures {
-                    println!("         expected: {f}");
+                    outln!("         expected: {f}");
                 }
             }
             if opts.trace {
                 if let Some(t) = &s.trace {
                     // The plain-language summary and what would change the outcome come first.
-                    println!("         | {}", summarize(t).line());
+                    outln!("         | {}", summarize(t).line());
                     for h in hints(t) {
-                        println!("         |   hint: {}", h.text);
+                        outln!("         |   hint: {}", h.text);
                     }
                     for l in t.to_text().lines() {
-                        println!("         | {l}");
+                        outln!("         | {l}");
                     }
                 }
                 // Calls to an external key store's proxy, with its own authorization.
@@ -186,15 +226,17 @@ fn run(args: &[String]) -> ExitCode {
                     let status = c
                         .response_status
                         .map_or_else(|| "no answer".to_string(), |st| format!("HTTP {st}"));
-                    println!(
+                    outln!(
                         "         | [XKS proxy] {} {} -> {status} in {} ms",
-                        c.method, c.path, c.elapsed_ms
+                        c.method,
+                        c.path,
+                        c.elapsed_ms
                     );
                     if let Some(a) = &c.authorization {
-                        println!("         |   proxy authorization: {}", a.explanation);
+                        outln!("         |   proxy authorization: {}", a.explanation);
                     }
                     if let Some(e) = &c.error {
-                        println!("         |   KMS answers {}: {}", e.exception, e.message);
+                        outln!("         |   KMS answers {}: {}", e.exception, e.message);
                     }
                 }
             }
@@ -202,7 +244,7 @@ fn run(args: &[String]) -> ExitCode {
     }
     if opts.json {
         match serde_json::to_string_pretty(&json_out) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => eprintln!("error: cannot serialize results: {e}"),
         }
     }
@@ -210,7 +252,7 @@ fn run(args: &[String]) -> ExitCode {
     if opts.json {
         eprintln!("{passed} passed, {failed} failed");
     } else {
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     if bad_file {
         ExitCode::from(2)
@@ -258,13 +300,17 @@ fn lint(args: &[String]) -> ExitCode {
                         Severity::Warning => "warning",
                         Severity::Suggestion => "suggestion",
                     };
-                    println!(
+                    outln!(
                         "{file}:{}: {sev}[{}]: {} ({}, at {})",
-                        f.pos, f.code, f.message, f.policy, f.path
+                        f.pos,
+                        f.code,
+                        f.message,
+                        f.policy,
+                        f.path
                     );
                 }
                 if fs.is_empty() {
-                    println!("{file}: no findings");
+                    outln!("{file}: no findings");
                 }
             }
             Err(e) => {
@@ -324,19 +370,19 @@ fn lab(args: &[String]) -> ExitCode {
         }
     };
     let report = check_lab(&lab, &user);
-    println!(
+    outln!(
         "{scenario_file}: lab {} ({})",
         lab.id,
         user.title.as_deref().unwrap_or("untitled")
     );
     for (task, status) in lab.tasks.iter().zip(&report.tasks) {
         let mark = if status.passed { "✓" } else { "✗" };
-        println!("  {mark} {:<24} {}", task.id, task.title);
+        outln!("  {mark} {:<24} {}", task.id, task.title);
         for f in &status.failures {
-            println!("      - {f}");
+            outln!("      - {f}");
         }
     }
-    println!("{} of {} tasks pass", report.passed(), report.tasks.len());
+    outln!("{} of {} tasks pass", report.passed(), report.tasks.len());
     if report.complete() {
         ExitCode::SUCCESS
     } else {
