@@ -51,7 +51,10 @@ fn bench_matrix(c: &mut Criterion) {
     let m_ec = access_matrix(&s, &with_ec).unwrap();
     // The constrained grants apply with it, so the context changes cells.
     assert_ne!(m_ec.counts(), m.counts());
-    eprintln!("with encryption context {{app: billing}}: {:?}", m_ec.counts());
+    eprintln!(
+        "with encryption context {{app: billing}}: {:?}",
+        m_ec.counts()
+    );
     g.bench_function("access_matrix_1m_cells_encryption_context", |b| {
         b.iter(|| black_box(access_matrix(black_box(&s), black_box(&with_ec)).unwrap()))
     });
