@@ -360,10 +360,10 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
                 let decided = match per_class.get(class).copied().flatten() {
                     Some(d) => d,
                     None => {
-                        let (ec, applying) = set_of(op, &applying, applying_ec.as_ref());
-                        // The request the set was found under (either serves when they agree,
-                        // but the encryption context's is the operation's own).
-                        let context = match (ec || op.takes_ec, ec_context) {
+                        let (_, applying) = set_of(op, &applying, applying_ec.as_ref());
+                        // The operation's own request (when the two sets agree either context
+                        // gives the same answer, since the same statements apply).
+                        let context = match (op.takes_ec, ec_context) {
                             (true, Some(c)) => c,
                             _ => context,
                         };

@@ -5,10 +5,10 @@ use super::{MatrixError, MatrixKey, MatrixOptions, MatrixPrincipal, RowKind};
 use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, ContextValue, Principal, PrincipalKind, Request};
 use crate::iam::evaluate::{AuthzInput, NamedPolicy, OrgPolicies, ResourceKind, ResourcePolicy};
-use crate::kms::error::ErrorCode;
-use crate::kms::error::KmsError;
-use crate::kms::model::{takes_encryption_context, KeySpec, KeyUsage};
-use crate::kms::model::{Grant, KeyState, GRANT_OPERATIONS};
+use crate::kms::error::{ErrorCode, KmsError};
+use crate::kms::model::{
+    takes_encryption_context, Grant, KeySpec, KeyState, KeyUsage, GRANT_OPERATIONS,
+};
 use crate::kms::spec::{encryption_context_gate, usage_gate};
 use crate::kms::{grant, state};
 use crate::scenario::{KeyDef, Scenario};
