@@ -1,6 +1,7 @@
 //! The access matrix: every principal x every key x every KMS operation on a key, computed by
-//! one engine call ([`kmslab_engine::matrix::access_matrix`]) on demand; filters, a page of the
-//! table at a time, a cell's full trace on click, and the filtered cells as CSV.
+//! one engine call ([`kmslab_engine::matrix::access_matrix`]) on demand, with the request
+//! context and the encryption context the user gives; filters, a page of the table at a time,
+//! a cell's full trace on click, and the filtered cells as CSV.
 
 use super::{outcome_line, TraceView};
 use kmslab_engine::matrix::{
@@ -10,6 +11,7 @@ use kmslab_engine::matrix::{
 use kmslab_engine::scenario::world_after_steps;
 use kmslab_engine::{parse_scenario, Scenario, StepResult};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// At most this many cells are rendered at once; more rows are reached page by page.
@@ -31,6 +33,43 @@ fn world_of(src: &str, after_steps: bool) -> Result<Scenario, String> {
     }
     crate::cache::with_options(|opts| world_after_steps(&s, opts))
         .map_err(|e| format!("the steps do not run, so there is no world after them: {e}"))
+}
+
+/// Reads the encryption context: a JSON object of strings (`{"app": "nps"}`), as a step's
+/// `EncryptionContext`; empty text is none. An error names the line and column.
+fn parse_encryption_context(src: &str) -> Result<BTreeMap<String, String>, String> {
+    if src.trim().is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let at = |p: kmslab_engine::json::Pos| {
+        format!("encryption context, line {}, column {}", p.line, p.column)
+    };
+    let json =
+        kmslab_engine::json::parse(src).map_err(|e| format!("{}: {}", at(e.pos), e.message))?;
+    let members = json.as_object().ok_or_else(|| {
+        format!(
+            "{}: write a JSON object of strings such as {{\"app\": \"nps\"}}, not {}",
+            at(json.pos),
+            json.type_name()
+        )
+    })?;
+    members
+        .iter()
+        .map(|m| match m.value.as_str() {
+            Some(v) => Ok((m.key.clone(), v.to_string())),
+            None => Err(format!(
+                "{}: the value of `{}` must be a string, not {}",
+                at(m.value.pos),
+                m.key,
+                m.value.type_name()
+            )),
+        })
+        .collect()
+}
+
+/// The encryption context in one line, as the user would write it.
+fn show_encryption_context(ec: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(ec).unwrap_or_default()
 }
 
 /// The CSS class and symbol of an outcome.
@@ -66,6 +105,8 @@ pub fn AccessMatrix(
     let after_steps = RwSignal::new(false);
     // `key=value` lines every cell's request carries (as a step's `context`).
     let context_text = RwSignal::new(String::new());
+    // A JSON object: the encryption context of the operations that take one.
+    let ec_text = RwSignal::new(String::new());
     let principal = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let operation = RwSignal::new(String::new());
@@ -93,9 +134,15 @@ pub fn AccessMatrix(
                 let src = text.get_untracked();
                 let r = context_text
                     .with_untracked(|c| super::compose::parse_context(c))
-                    .map(|context| MatrixOptions {
+                    .and_then(|context| {
+                        ec_text
+                            .with_untracked(|t| parse_encryption_context(t))
+                            .map(|ec| (context, ec))
+                    })
+                    .map(|(context, encryption_context)| MatrixOptions {
                         include_roots: roots.get_untracked(),
                         context,
+                        encryption_context,
                     })
                     .and_then(|opts| world_of(&src, after_steps.get_untracked()).map(|s| (opts, s)))
                     .and_then(|(opts, s)| {
@@ -247,8 +294,15 @@ pub fn AccessMatrix(
                 .into_any()
             })
             .collect_view();
+        let with_ec = (!m.encryption_context.is_empty()).then(|| {
+            format!(
+                "Encryption context of Encrypt, Decrypt, ReEncryptFrom, ReEncryptTo, GenerateDataKey* and GenerateDataKeyPair*: {}",
+                show_encryption_context(&m.encryption_context)
+            )
+        });
         view! {
             <p class="m-summary" data-testid="matrix-summary">{summary}</p>
+            {with_ec.map(|t| view! { <p class="m-shown" data-testid="matrix-computed-ec">{t}</p> })}
             <p class="m-shown" data-testid="matrix-shown">{shown}</p>
             <div class="m-pager">
                 <button type="button" data-testid="matrix-prev" disabled={current == 0}
@@ -273,8 +327,10 @@ pub fn AccessMatrix(
                 "Who may do what with which key, before the scenario's steps or in the world they \
                  leave (keys, grants, policies and users they created or changed): each cell is \
                  kms:OPERATION on the key by the principal, with the request context you give (say \
-                 aws:SourceIp) and no encryption context, grant tokens or request parameters. Click \
-                 a cell for its full trace."
+                 aws:SourceIp), the encryption context you give on the operations that take one \
+                 (Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateDataKeyPair*; grant \
+                 constraints read it too), and no grant tokens or request parameters. Click a cell \
+                 for its full trace."
             </p>
             <div class="m-controls">
                 <fieldset class="m-world" data-testid="matrix-world">
@@ -297,6 +353,12 @@ pub fn AccessMatrix(
                     <textarea data-testid="matrix-context" rows="2" placeholder="aws:SourceIp=203.0.113.10"
                         prop:value=move || context_text.get()
                         on:input=move |ev| context_text.set(event_target_value(&ev))></textarea>
+                </label>
+                <label class="m-context">
+                    <span>"Encryption context (a JSON object; empty for none)"</span>
+                    <textarea data-testid="matrix-encryption-context" rows="2" placeholder="{\"app\": \"nps\"}"
+                        prop:value=move || ec_text.get()
+                        on:input=move |ev| ec_text.set(event_target_value(&ev))></textarea>
                 </label>
                 <label class="m-check">
                     <input type="checkbox" data-testid="matrix-roots" prop:checked=move || roots.get()
@@ -357,6 +419,25 @@ pub fn AccessMatrix(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encryption_contexts_are_json_objects_of_strings() {
+        assert_eq!(parse_encryption_context("  \n"), Ok(BTreeMap::new()));
+        let ec = parse_encryption_context(r#"{"app": "nps", "dept": "it"}"#).unwrap_or_default();
+        assert_eq!(show_encryption_context(&ec), r#"{"app":"nps","dept":"it"}"#);
+        let e = parse_encryption_context("{\n  \"app\": }").unwrap_err();
+        assert!(
+            e.starts_with("encryption context, line 2, column 10: "),
+            "{e}"
+        );
+        let e = parse_encryption_context(r#"["app"]"#).unwrap_err();
+        assert!(e.contains("line 1, column 1: write a JSON object"), "{e}");
+        let e = parse_encryption_context(r#"{"app": 1}"#).unwrap_err();
+        assert!(
+            e.contains("column 9: the value of `app` must be a string, not a number"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn short_labels() {

@@ -154,3 +154,78 @@ test('a request context applies to every cell', async ({ page }) => {
   await expect(page.getByTestId('matrix-error')).toContainText('context line 1');
   expect(errors).toEqual([]);
 });
+
+test('an encryption context decides key policy conditions and grant constraints', async ({ page }) => {
+  const errors = watch(page);
+  const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+  const NPS_APP = 'arn:aws:iam::111122223333:user/nps-app';
+  const BOB = 'arn:aws:iam::111122223333:user/bob';
+  const scenario = {
+    kmslab: 1,
+    defaults: { account: '111122223333', region: 'us-east-1', time: '2026-11-22T12:00:00Z' },
+    iam: { users: [{ name: 'nps-app' }, { name: 'bob' }] },
+    keys: [{
+      id: KEY,
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+          { Sid: 'NpsDecrypt', Effect: 'Allow', Principal: { AWS: NPS_APP }, Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: '*',
+            Condition: { StringEquals: { 'kms:EncryptionContext:app': 'nps' } } },
+        ],
+      },
+    }],
+    grants: [{ keyId: KEY, grantee: BOB, operations: ['Decrypt'], grantId: 'g-bob',
+               constraints: { encryptionContextSubset: { dept: 'finance' } } }],
+    steps: [],
+  };
+  await fresh(page);
+  await page.getByTestId('editor').fill(JSON.stringify(scenario, null, 2));
+  await page.getByTestId('tab-matrix').click();
+  const ec = page.getByTestId('matrix-encryption-context');
+  const compute = async (text: string) => {
+    await ec.fill(text);
+    await page.getByTestId('matrix-compute').click();
+  };
+
+  // Without an encryption context the condition and the constraint are not met.
+  await compute('');
+  await expect(cell(page, NPS_APP, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(cell(page, BOB, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(page.getByTestId('matrix-computed-ec')).toHaveCount(0);
+
+  // {"app":"nps"}: the key policy allows Decrypt; DescribeKey takes no encryption context.
+  await compute('{"app": "nps"}');
+  await expect(cell(page, NPS_APP, 'Decrypt')).toHaveAttribute('data-outcome', 'Allowed');
+  await expect(cell(page, NPS_APP, 'DescribeKey')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(cell(page, BOB, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+  await expect(page.getByTestId('matrix-computed-ec')).toContainText('{"app":"nps"}');
+  await cell(page, NPS_APP, 'Decrypt').click();
+  const trace = page.getByTestId('matrix-trace');
+  await expect(trace).toContainText('kms:EncryptionContext:app');
+  await expect(trace).toContainText('NpsDecrypt');
+
+  // Another value: denied again.
+  await compute('{"app": "x"}');
+  await expect(cell(page, NPS_APP, 'Decrypt')).toHaveAttribute('data-outcome', 'ImplicitDeny');
+
+  // The grant's EncryptionContextSubset dept=finance is met by a context that has the pair.
+  await compute('{"app": "nps", "dept": "finance"}');
+  await expect(cell(page, BOB, 'Decrypt')).toHaveAttribute('data-outcome', 'Allowed');
+  await expect(cell(page, NPS_APP, 'Decrypt')).toHaveAttribute('data-outcome', 'Allowed');
+  await cell(page, BOB, 'Decrypt').click();
+  await expect(trace.getByTestId('trace-summary')).toContainText('g-bob');
+
+  // Input that is not a JSON object of strings says where, and the text stays.
+  await compute('{"app": }');
+  await expect(page.getByTestId('matrix-error')).toContainText('encryption context, line 1, column 9');
+  await expect(ec).toHaveValue('{"app": }');
+  await compute('{"app": 1}');
+  await expect(page.getByTestId('matrix-error')).toContainText('the value of `app` must be a string');
+  // An encryption-context key in the request context points to this field.
+  await compute('');
+  await page.getByTestId('matrix-context').fill('kms:EncryptionContext:app=nps');
+  await page.getByTestId('matrix-compute').click();
+  await expect(page.getByTestId('matrix-error')).toContainText("the matrix's encryption context option");
+  expect(errors).toEqual([]);
+});

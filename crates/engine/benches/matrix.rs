@@ -2,7 +2,8 @@
 //! (100 principals x enough keys x every KMS operation on a key; `matrix::synthetic`), the
 //! same world `tests/bench_browser.rs` measures in wasm. Goal (issue 6): under a second in
 //! wasm, so well under natively. `scripts/bench.sh` runs it and writes the figure into
-//! `docs/benchmarks.md`.
+//! `docs/benchmarks.md`. A second case computes the same matrix with an encryption context
+//! (the one the world's constrained grants ask for), which the operations that take one carry.
 
 #![allow(
     clippy::unwrap_used,
@@ -42,6 +43,20 @@ fn bench_matrix(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(2));
     g.bench_function("access_matrix_1m_cells", |b| {
         b.iter(|| black_box(access_matrix(black_box(&s), &MatrixOptions::default()).unwrap()))
+    });
+    let with_ec = MatrixOptions {
+        encryption_context: [("app".to_string(), "billing".to_string())].into(),
+        ..MatrixOptions::default()
+    };
+    let m_ec = access_matrix(&s, &with_ec).unwrap();
+    // The constrained grants apply with it, so the context changes cells.
+    assert_ne!(m_ec.counts(), m.counts());
+    eprintln!(
+        "with encryption context {{app: billing}}: {:?}",
+        m_ec.counts()
+    );
+    g.bench_function("access_matrix_1m_cells_encryption_context", |b| {
+        b.iter(|| black_box(access_matrix(black_box(&s), black_box(&with_ec)).unwrap()))
     });
     g.finish();
 }

@@ -11,20 +11,35 @@
 //! **Which request.** A cell is the request `kms:OPERATION` on the key's ARN by the principal,
 //! with every context key AWS derives (the caller's, `aws:ResourceAccount`, and those KMS sets
 //! for a key: `kms:CallerAccount`, `kms:KeyOrigin`, `kms:KeySpec`, `kms:KeyUsage`,
-//! `kms:MultiRegion`, `kms:ResourceAliases`, `aws:ResourceTag/*`) and none a particular request
-//! would add: no encryption context, no grant tokens, no request parameters
-//! (`kms:EncryptionAlgorithm`, `kms:GrantOperations`, ...), no alias in the request, no
-//! session. Every cell agrees exactly with the full authorization path for that request
-//! ([`check_cell`], which runs [`crate::kms::authz::authorize_key`] and the key-state gate of
-//! [`crate::kms::state`]); `crates/engine/tests/matrix.rs` checks every cell of every
+//! `kms:MultiRegion`, `kms:ResourceAliases`, `aws:ResourceTag/*`), the context keys the options
+//! give ([`MatrixOptions::context`]), and none a particular request would add: no grant tokens,
+//! no request parameters (`kms:EncryptionAlgorithm`, `kms:GrantOperations`, ...), no alias in
+//! the request, no session. Every cell agrees exactly with the full authorization path for that
+//! request ([`check_cell`], which runs [`crate::kms::authz::authorize_key`] and the key-state
+//! gate of [`crate::kms::state`]); `crates/engine/tests/matrix.rs` checks every cell of every
 //! scenario in `scenarios/` against it.
 //!
-//! **Speed.** Under that request the context does not depend on the operation, so a policy
-//! statement's Principal, Resource and Condition elements give the same answer for every
-//! operation; only Action/NotAction, grants, the cross-account rule and the key-state gate do.
-//! Those checks run once per (principal, key) (`stmt.rs`), and the policy evaluator runs once
-//! per distinct set of applying statements per principal, not once per cell (`fast.rs`); a
-//! million cells take well under a second in wasm (`docs/access-matrix.md`).
+//! **Encryption context.** Without one ([`MatrixOptions::encryption_context`] empty) no cell has
+//! an encryption context, and a grant's constraint is judged as for a request without one. With
+//! one, the cells of the operations whose request takes an encryption context
+//! ([`crate::kms::model::takes_encryption_context`]: Encrypt, Decrypt, ReEncryptFrom (its source
+//! context), ReEncryptTo (its destination context), GenerateDataKey(WithoutPlaintext) and
+//! GenerateDataKeyPair(WithoutPlaintext)) carry it as the runner builds such a request: the
+//! condition keys `kms:EncryptionContext:KEY` and `kms:EncryptionContextKeys`
+//! (`kms::ops::encryption_context_keys`), grant constraints judged against it
+//! ([`crate::kms::grant::constraint_holds`]), and Encrypt under an asymmetric key refused with
+//! `ValidationException` after authorization, as the runner refuses it
+//! ([`crate::kms::spec::encryption_context_gate`]). The other operations' cells are unchanged.
+//!
+//! **Speed.** Under that request the context does not depend on the operation, except for the
+//! encryption context, which the operations that take one add: so a policy statement's
+//! Principal, Resource and Condition elements give one answer for the operations without an
+//! encryption context and one for those with it; only Action/NotAction, grants, the
+//! cross-account rule and the key-state gate depend on the operation itself. Those checks run
+//! once per (principal, key), twice with an encryption context and only for the statements
+//! that can read it (`stmt.rs`), and the policy evaluator runs once per distinct set of
+//! applying statements per principal, not once per cell (`fast.rs`); a million cells take well
+//! under a second in wasm (`docs/access-matrix.md`).
 
 mod check;
 mod export;
@@ -41,6 +56,7 @@ use crate::kms::error::ErrorCode;
 use crate::kms::model::KeyState;
 use crate::trace::Decision;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The most cells a matrix may have: beyond it the matrix would not fit a browser tab's memory
 /// comfortably (8 bytes a cell).
@@ -54,8 +70,14 @@ pub struct MatrixOptions {
     pub include_roots: bool,
     /// Context keys every cell's request carries, as a step's `context` gives them
     /// (`aws:SourceIp`, `aws:ViaService`, `aws:MultiFactorAuthPresent`, ...). Keys the
-    /// simulator derives for each caller or key are refused ([`MatrixError::DerivedKey`]).
+    /// simulator derives for each caller or key are refused ([`MatrixError::DerivedKey`]), and
+    /// so are `kms:EncryptionContext*` keys ([`MatrixError::EncryptionContextKey`]): give the
+    /// encryption context itself in [`MatrixOptions::encryption_context`].
     pub context: Vec<(String, ContextValue)>,
+    /// The encryption context of the requests of the operations that take one (Encrypt,
+    /// Decrypt, ReEncrypt's two sides, GenerateDataKey*, GenerateDataKeyPair*), as a step's
+    /// `EncryptionContext` gives it; empty for none (every cell as for a request without one).
+    pub encryption_context: BTreeMap<String, String>,
 }
 
 impl Default for MatrixOptions {
@@ -63,6 +85,7 @@ impl Default for MatrixOptions {
         MatrixOptions {
             include_roots: true,
             context: Vec::new(),
+            encryption_context: BTreeMap::new(),
         }
     }
 }
@@ -107,9 +130,13 @@ pub enum MatrixError {
     /// A context key the simulator derives for each cell.
     #[error("`{0}` is set by the simulator for each cell (from the caller or the key); the matrix's context takes keys a request carries, such as aws:SourceIp or aws:ViaService")]
     DerivedKey(String),
-    /// An encryption-context key: cells have no encryption context.
-    #[error("`{0}` comes from a request's encryption context, which the matrix's cells do not have (grant constraints read it too); compose one request with it on the Workspace instead")]
+    /// An encryption-context key among the context keys: the encryption context is given on
+    /// its own ([`MatrixOptions::encryption_context`]).
+    #[error("`{0}` comes from a request's encryption context: give the encryption context itself in the matrix's encryption context option instead (the operations that take one carry it, and grant constraints read it)")]
     EncryptionContextKey(String),
+    /// An encryption context KMS refuses before authorizing (too large).
+    #[error("the encryption context would be refused before authorization: {0}")]
+    EncryptionContextRefused(String),
 }
 
 /// What made an allowed cell allowed, or a refused one refused before any policy was read.
@@ -249,6 +276,9 @@ pub struct AccessMatrix {
     /// The context keys every cell's request carried ([`MatrixOptions::context`]); a cell's
     /// trace ([`trace_for`]) is computed with them.
     pub context: Vec<(String, ContextValue)>,
+    /// The encryption context the cells of the operations that take one carried
+    /// ([`MatrixOptions::encryption_context`]; empty for none); a cell's trace uses it too.
+    pub encryption_context: BTreeMap<String, String>,
 }
 
 impl AccessMatrix {

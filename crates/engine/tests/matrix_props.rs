@@ -1,7 +1,8 @@
 //! Property: in random small worlds (users and roles in two accounts, identity policies,
 //! boundaries, key policies with principals, NotPrincipal, NotAction and conditions, tags,
-//! aliases, key states, grants with and without constraints, an SCP), every cell of the
-//! access matrix equals the full authorization path for it.
+//! aliases, key states, grants with and without constraints, an SCP, encryption-context
+//! conditions), with and without an encryption context, every cell of the access matrix equals
+//! the full authorization path for it.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,9 +11,10 @@
     clippy::indexing_slicing
 )]
 
-use kmslab_engine::matrix::{access_matrix, check_cell, MatrixOptions};
+use kmslab_engine::matrix::{access_matrix, check_cell_with, MatrixOptions};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 const A: &str = "111122223333";
 const B: &str = "444455556666";
@@ -45,6 +47,10 @@ fn conditions() -> impl Strategy<Value = Option<Value>> {
         json!({ "NotIpAddress": { "aws:SourceIp": "10.0.0.0/8" } }),
         json!({ "StringNotEqualsIfExists": { "aws:PrincipalTag/team": "blue" } }),
         json!({ "ArnLike": { "aws:PrincipalArn": format!("arn:aws:iam::{A}:role/*") } }),
+        json!({ "StringEquals": { "kms:EncryptionContext:app": "x" } }),
+        json!({ "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["app"] } }),
+        json!({ "Null": { "kms:EncryptionContextKeys": "true" } }),
+        json!({ "StringEquals": { "aws:ResourceTag/team": "${kms:EncryptionContext:team}" } }),
     ]))
 }
 
@@ -108,7 +114,7 @@ prop_compose! {
         key_policies in prop::collection::vec(prop::option::of(prop::collection::vec(key_statement(), 1..4)), 3),
         states in prop::collection::vec(prop::sample::select(vec!["Enabled", "Enabled", "Disabled", "PendingImport"]), 3),
         teams in prop::collection::vec(prop::sample::select(vec!["red", "blue"]), 6),
-        grants in prop::collection::vec((0usize..3, prop::sample::select(vec!["u0", "u1", "r0"]), any::<bool>()), 0..3),
+        grants in prop::collection::vec((0usize..3, prop::sample::select(vec!["u0", "u1", "r0"]), 0u8..3), 0..3),
         scp in any::<bool>(),
     ) -> String {
         let users: Vec<Value> = (0..2).map(|i| json!({
@@ -134,10 +140,12 @@ prop_compose! {
         }).collect();
         let grants: Vec<Value> = grants.iter().map(|(k, who, constrained)| {
             let grantee = if *who == "r0" { format!("arn:aws:iam::{A}:role/r0") } else { format!("arn:aws:iam::{A}:user/{who}") };
-            let mut g = json!({ "keyId": KEYS[*k], "grantee": grantee, "operations": ["Decrypt", "DescribeKey", "CreateGrant"],
+            let mut g = json!({ "keyId": KEYS[*k], "grantee": grantee, "operations": ["Decrypt", "Encrypt", "DescribeKey", "CreateGrant"],
                                 "issuingAccount": if *k == 2 { B } else { A } });
-            if *constrained {
-                g["constraints"] = json!({ "encryptionContextSubset": { "app": "x" } });
+            match constrained {
+                1 => g["constraints"] = json!({ "encryptionContextSubset": { "app": "x" } }),
+                2 => g["constraints"] = json!({ "encryptionContextEquals": { "app": "x" } }),
+                _ => {}
             }
             g
         }).collect();
@@ -163,18 +171,36 @@ prop_compose! {
     }
 }
 
+/// None, or one that meets or misses the conditions and constraints above.
+fn encryption_context() -> impl Strategy<Value = BTreeMap<String, String>> {
+    prop::sample::select(vec![
+        vec![],
+        vec![("app", "x")],
+        vec![("app", "y")],
+        vec![("app", "x"), ("team", "red")],
+        vec![("team", "blue")],
+    ])
+    .prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
-    fn every_cell_equals_the_full_path(src in world()) {
+    fn every_cell_equals_the_full_path(src in world(), ec in encryption_context()) {
         let s = kmslab_engine::parse_scenario(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-        let m = access_matrix(&s, &MatrixOptions::default()).unwrap();
+        let opts = MatrixOptions { encryption_context: ec, ..MatrixOptions::default() };
+        let m = access_matrix(&s, &opts).unwrap();
         prop_assert!(m.principals.len() >= 5);
         for (p, pr) in m.principals.iter().enumerate() {
             for (k, key) in m.keys.iter().enumerate() {
                 for (o, op) in m.operations.iter().enumerate() {
                     let c = m.cell(p, k, o).unwrap();
-                    let full = check_cell(&s, &pr.arn, &key.id, op).unwrap();
+                    let full = check_cell_with(&s, &opts, &pr.arn, &key.id, op).unwrap();
                     let cell = format!("{} x {} x {op}", pr.arn, key.id);
                     prop_assert_eq!(c.decision, full.decision, "{}: decision", cell);
                     prop_assert_eq!(c.via, full.via, "{}: via", cell);

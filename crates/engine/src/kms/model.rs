@@ -290,3 +290,13 @@ pub const CONTEXT_OPERATIONS: &[&str] = &[
     "ReEncryptTo",
     "CreateGrant",
 ];
+
+/// Whether the request of `action` (an IAM action name without `kms:`, ReEncrypt as its two
+/// halves) carries an encryption context the caller gives: the `EncryptionContext` parameter of
+/// Encrypt, Decrypt, GenerateDataKey(WithoutPlaintext) and GenerateDataKeyPair(WithoutPlaintext),
+/// ReEncrypt's `SourceEncryptionContext` (ReEncryptFrom) and `DestinationEncryptionContext`
+/// (ReEncryptTo). CreateGrant is in [`CONTEXT_OPERATIONS`] because a grant's constraints read the
+/// new grant's constraint as its context, but it has no such parameter.
+pub fn takes_encryption_context(action: &str) -> bool {
+    action != "CreateGrant" && CONTEXT_OPERATIONS.contains(&action)
+}

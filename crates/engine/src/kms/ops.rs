@@ -495,20 +495,13 @@ impl Call<'_, '_, '_> {
             None | Some(Value::Null) => Ok(BTreeMap::new()),
             Some(Value::Object(m)) => {
                 let mut out = BTreeMap::new();
-                let mut size = 0;
                 for (k, v) in m {
                     let v = v.as_str().ok_or_else(|| {
                         Failure::Input(InputError(format!("`{name}.{k}` must be a string")))
                     })?;
-                    size += k.len() + v.len();
                     out.insert(k.clone(), v.to_string());
                 }
-                if size > 8192 {
-                    return Err(KmsError::validation(
-                        "Encryption context exceeds the 8192-byte limit",
-                    )
-                    .into());
-                }
+                encryption_context_limit(&out)?;
                 Ok(out)
             }
             Some(_) => Err(Failure::Input(InputError(format!(
@@ -685,13 +678,7 @@ impl Call<'_, '_, '_> {
             c.insert_single(&format!("aws:ResourceTag/{k}"), v.clone());
         }
         if let Some(ec) = ec {
-            for (k, v) in ec {
-                c.insert_single(&format!("kms:EncryptionContext:{k}"), v.clone());
-            }
-            c.insert(
-                "kms:EncryptionContextKeys",
-                ContextValue::Multi(ec.keys().cloned().collect()),
-            );
+            encryption_context_keys(&mut c, ec);
         }
         c
     }
@@ -894,6 +881,31 @@ fn lower_first(s: &str) -> String {
     c.next()
         .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// The condition keys a request's encryption context gives it: `kms:EncryptionContext:KEY` for
+/// each pair and `kms:EncryptionContextKeys` with every key (in map order). A context key that
+/// differs from another only by case gives one condition key, the later one's value, because
+/// condition keys are case-insensitive.
+pub(crate) fn encryption_context_keys(c: &mut Context, ec: &BTreeMap<String, String>) {
+    for (k, v) in ec {
+        c.insert_single(&format!("kms:EncryptionContext:{k}"), v.clone());
+    }
+    c.insert(
+        "kms:EncryptionContextKeys",
+        ContextValue::Multi(ec.keys().cloned().collect()),
+    );
+}
+
+/// AWS's limit on an encryption context: 8192 bytes of keys and values together.
+pub(crate) fn encryption_context_limit(ec: &BTreeMap<String, String>) -> Result<(), KmsError> {
+    let size: usize = ec.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > 8192 {
+        return Err(KmsError::validation(
+            "Encryption context exceeds the 8192-byte limit",
+        ));
+    }
+    Ok(())
 }
 
 /// AWS KMS's access-denied message.

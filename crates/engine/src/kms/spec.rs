@@ -206,6 +206,24 @@ pub fn usage_gate(op: &str, spec: KeySpec, usage: KeyUsage, arn: &str) -> Result
     ))
 }
 
+/// The encryption-context gate, after the key-usage gate: an encryption context on Encrypt under
+/// an asymmetric key is a `ValidationException` ("EncryptionContext is not supported with
+/// asymmetric keys"; the standard asymmetric algorithms take none). Other operations on such
+/// keys are refused by the usage gate first, except Decrypt, which (as the runner does) reads the
+/// context for authorization only.
+pub fn encryption_context_gate(
+    op: &str,
+    spec: KeySpec,
+    ec: &std::collections::BTreeMap<String, String>,
+) -> Result<(), KmsError> {
+    if op == "Encrypt" && matches!(spec, KeySpec::Pair(_)) && !ec.is_empty() {
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric keys",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

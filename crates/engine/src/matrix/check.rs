@@ -1,7 +1,7 @@
 //! The full authorization path for one cell (what the fast computation must agree with), and
 //! the trace of a cell for people.
 
-use super::world::{Col, Prepared, Row};
+use super::world::{type_gate, Col, Prepared, Row};
 use super::{AccessMatrix, MatrixError, MatrixOptions, Via};
 use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, Principal, Request};
@@ -13,7 +13,6 @@ use crate::kms::model::Grant;
 use crate::kms::state;
 use crate::scenario::{Scenario, StepResult};
 use crate::trace::{Decision, Trace};
-use std::collections::BTreeMap;
 
 /// The IAM side of one cell, as the scenario runner's step has it (no session, the step's
 /// default context).
@@ -112,8 +111,9 @@ pub(super) fn via_of(decision: Decision, deciding: &[String], by_grant: bool) ->
 
 /// Decides one cell by the full path: the cross-account rule, then
 /// [`crate::kms::authz::authorize_key`] (key policy, IAM, grants) with the scenario runner's
-/// IAM side, then the key-state gate, exactly as `kms::ops` does for a call without encryption
-/// context, grant tokens or request parameters.
+/// IAM side, then the key-state and key-type gates, exactly as `kms::ops` does for a call with
+/// the options' encryption context where the operation takes one, and without grant tokens or
+/// other request parameters.
 pub(super) fn full_path(
     prep: &Prepared<'_>,
     row: &Row<'_>,
@@ -154,6 +154,11 @@ pub(super) fn full_path(
     for (k, v) in col.key_ctx.iter() {
         ctx.insert(k, v.clone());
     }
+    // The encryption context's condition keys, as `kms::ops` derives them for the request.
+    let ec = prep.request_ec(op);
+    if !ec.is_empty() {
+        crate::kms::ops::encryption_context_keys(&mut ctx, ec);
+    }
     let action = format!("kms:{}", op.name);
     let keyed: Vec<Grant> = col
         .grants
@@ -170,7 +175,7 @@ pub(super) fn full_path(
             account: &col.account,
             policy: &col.def.policy,
             context: &ctx,
-            encryption_context: &BTreeMap::new(),
+            encryption_context: ec,
         },
         &keyed,
         prep.now,
@@ -181,13 +186,10 @@ pub(super) fn full_path(
     let mut state_error = None;
     if resp.decision == Decision::Allow {
         let (gate, r) = state::gate(op.name, col.view.state, col.def.origin, &col.view.arn);
-        // The key-state gate, then the key-type gate, as the runner applies them.
+        // The key-state gate, then the key-type gates, as the runner applies them.
         state_error = r
             .err()
-            .or_else(|| {
-                crate::kms::spec::usage_gate(op.name, col.def.spec, col.def.usage, &col.view.arn)
-                    .err()
-            })
+            .or_else(|| type_gate(op.name, col.def.spec, col.def.usage, &col.view.arn, ec).err())
             .map(|e| e.code);
         if let Some(t) = resp.trace.as_mut() {
             t.key_state = Some(gate);
@@ -224,7 +226,8 @@ pub fn check_cell(
     check_cell_with(s, &MatrixOptions::default(), principal, key_id, operation)
 }
 
-/// [`check_cell`] with the options' context keys in the request.
+/// [`check_cell`] with the options' context keys in the request, and their encryption context
+/// in the request of an operation that takes one.
 pub fn check_cell_with(
     s: &Scenario,
     opts: &MatrixOptions,
@@ -256,8 +259,14 @@ pub fn trace_for(
     let opts = MatrixOptions {
         include_roots: true,
         context: m.context.clone(),
+        encryption_context: m.encryption_context.clone(),
     };
     let r = check_cell_with(s, &opts, &pr.arn, &key.id, op)?;
+    let ec = if crate::kms::model::takes_encryption_context(op) {
+        m.encryption_context.clone()
+    } else {
+        Default::default()
+    };
     let action = format!("kms:{op}");
     let (error, message, reason) = match (r.decision, r.state_error) {
         (Decision::Allow, None) => (None, None, r.summary.clone()),
@@ -269,7 +278,7 @@ pub fn trace_for(
                 .and_then(|g| g.error.clone())
                 .or_else(|| {
                     s.keys.iter().find(|d| d.id == key.id).and_then(|d| {
-                        crate::kms::spec::usage_gate(op, d.spec, d.usage, &key.arn)
+                        type_gate(op, d.spec, d.usage, &key.arn, &ec)
                             .err()
                             .map(|e| e.message)
                     })

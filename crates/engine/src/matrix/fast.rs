@@ -2,11 +2,14 @@
 //! statements per principal, not once per cell.
 //!
 //! Why it is exact. A cell's request has the same context for every operation (no request
-//! parameters, see [`super`]), and the organization policies that apply depend on the action's
-//! service only (`kms` for every column). So a statement's Resource, Principal and Condition
-//! elements answer the same for every operation of a (principal, key) pair; `stmt.rs` runs
-//! those checks once per pair, with the evaluator's rules. The statements that apply to
-//! operation `o` are then those of that set whose Action/NotAction matches `o` (a table per
+//! parameters, see [`super`]), except that, when the matrix has an encryption context, the
+//! operations that take one add its condition keys; and the organization policies that apply
+//! depend on the action's service only (`kms` for every column). So a statement's Resource,
+//! Principal and Condition elements answer the same for every operation of a (principal, key)
+//! pair that has the same one of those two contexts; `stmt.rs` runs those checks once per pair
+//! with the evaluator's rules, and a second time with the encryption context for the statements
+//! that can read it (the others answer the same). The statements that apply to operation `o`
+//! are then those of the set of `o`'s context whose Action/NotAction matches `o` (a table per
 //! statement). The evaluator's answer (decision, deciding statements, whether an SCP or RCP
 //! blocks) is a function of the caller, the key's account and which statements apply with how
 //! their Principal names the caller; so one evaluation serves every cell, of any key of the
@@ -23,8 +26,10 @@
 //! exactly as [`crate::kms::authz::authorize_key`] and `kms::ops` apply them.
 
 use super::check::via_of;
-use super::stmt::{applies, op_matches, Named, Stmt, Target, IAM_ONLY_KMS_KEYS};
-use super::world::{Col, Prepared, Row};
+use super::stmt::{
+    applies, op_matches, reads_encryption_context, Named, Stmt, Target, IAM_ONLY_KMS_KEYS,
+};
+use super::world::{Col, Op, Prepared, Row};
 use super::{AccessMatrix, Cell, MatrixError, Via, MAX_CELLS};
 use crate::iam::arn::PreparedResource;
 use crate::iam::context::{Context, Request};
@@ -62,6 +67,7 @@ fn row_stmts<'a>(row: &'a Row<'a>, prep: &Prepared<'_>, chars: &[Vec<char>]) -> 
             ops: op_matches(s, &prep.ops, chars),
             key_policy: false,
             uid: ROW | u64::try_from(i).unwrap_or(0),
+            ec: prep.ec_keys.is_some() && reads_encryption_context(s),
         })
         .collect()
 }
@@ -87,6 +93,7 @@ fn col_stmts<'a>(
                 ops: op_matches(s, &prep.ops, chars),
                 key_policy: true,
                 uid: KEY_POLICY | id,
+                ec: prep.ec_keys.is_some() && reads_encryption_context(s),
             }
         })
         .collect();
@@ -95,20 +102,47 @@ fn col_stmts<'a>(
         ops: op_matches(s, &prep.ops, chars),
         key_policy: false,
         uid: RCP | (std::ptr::from_ref(s) as usize as u64),
+        ec: prep.ec_keys.is_some() && reads_encryption_context(s),
     }));
     v
 }
 
-/// Groups the operations by which applying statements their Action matches: operations in
-/// one group get one policy decision. Fills each operation's group.
-fn classes(applying: &[(&Stmt<'_>, Named)], n_ops: usize, out: &mut Vec<u16>) {
+/// The statements that apply to a pair's requests, apart from their Action.
+type Applying<'a, 'b> = Vec<(&'a Stmt<'b>, Named)>;
+
+/// The applying statements of operation `op`'s request: those under the encryption context when
+/// the operation takes one and they differ, those without it otherwise.
+fn set_of<'x, 'a, 'b>(
+    op: &Op,
+    plain: &'x Applying<'a, 'b>,
+    with_ec: Option<&'x Applying<'a, 'b>>,
+) -> (bool, &'x Applying<'a, 'b>) {
+    match with_ec {
+        Some(a) if op.takes_ec => (true, a),
+        _ => (false, plain),
+    }
+}
+
+/// Groups the operations by which applying statements (of their request's context) their
+/// Action matches: operations in one group get one policy decision. Fills each operation's
+/// group.
+fn classes(
+    plain: &Applying<'_, '_>,
+    with_ec: Option<&Applying<'_, '_>>,
+    ops: &[Op],
+    out: &mut Vec<u16>,
+) {
     out.clear();
-    let mut seen: Vec<Vec<bool>> = Vec::new();
-    for o in 0..n_ops {
-        let sig: Vec<bool> = applying
-            .iter()
-            .map(|(s, _)| s.ops.get(o).copied().unwrap_or(true))
-            .collect();
+    let mut seen: Vec<(bool, Vec<bool>)> = Vec::new();
+    for (o, op) in ops.iter().enumerate() {
+        let (ec, applying) = set_of(op, plain, with_ec);
+        let sig = (
+            ec,
+            applying
+                .iter()
+                .map(|(s, _)| s.ops.get(o).copied().unwrap_or(true))
+                .collect::<Vec<bool>>(),
+        );
         let id = match seen.iter().position(|x| *x == sig) {
             Some(i) => i,
             None => {
@@ -234,7 +268,8 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
         let rs = row_stmts(row, prep, &chars);
         // The row's memo: (key account, applying statements) -> decision.
         let mut memo: HashMap<(usize, Vec<(u64, Named)>), Decided> = HashMap::new();
-        let mut contexts: Vec<Option<Context>> = vec![None; groups.len()];
+        // Per group: the request context, and the one with the encryption context if any.
+        let mut contexts: Vec<Option<(Context, Option<Context>)>> = vec![None; groups.len()];
         for ((((col, cs), (&acct, &hide)), &group), arn) in prep
             .cols
             .iter()
@@ -246,26 +281,56 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
             let Some(slot) = contexts.get_mut(group) else {
                 continue;
             };
-            let context: &Context = slot.get_or_insert_with(|| prep.context(row, col));
+            let (context, ec_context) = &*slot.get_or_insert_with(|| {
+                let plain = prep.context(row, col);
+                let with_ec = prep.with_ec(&plain);
+                (plain, with_ec)
+            });
             let hidden = hide.then(|| context.without(IAM_ONLY_KMS_KEYS));
+            let hidden_ec = ec_context
+                .as_ref()
+                .filter(|_| hide)
+                .map(|c| c.without(IAM_ONLY_KMS_KEYS));
             let target = Target {
                 caller: &row.principal,
                 partition: &prep.s.defaults.partition,
                 has_boundary: row.boundary.is_some(),
                 arn,
             };
-            let applying: Vec<(&Stmt<'_>, Named)> = rs
-                .iter()
-                .chain(cs)
-                .filter_map(|st| {
-                    let ctx = match (&hidden, st.key_policy) {
-                        (Some(h), true) => h,
-                        _ => context,
+            let mut applying: Applying<'_, '_> = Vec::new();
+            let mut applying_ec: Applying<'_, '_> = Vec::new();
+            let mut ec_differs = false;
+            for st in rs.iter().chain(cs) {
+                // Key policies see the context without IAM-only keys.
+                let ctx = match (&hidden, st.key_policy) {
+                    (Some(h), true) => h,
+                    _ => context,
+                };
+                let plain = applies(st.s, &target, ctx);
+                if let Some(n) = plain {
+                    applying.push((st, n));
+                }
+                // With an encryption context, only a statement that can read it may answer
+                // differently; the check runs a second time for those alone.
+                if let Some(full) = ec_context {
+                    let with_ec = if st.ec {
+                        let ctx = match (&hidden_ec, st.key_policy) {
+                            (Some(h), true) => h,
+                            _ => full,
+                        };
+                        applies(st.s, &target, ctx)
+                    } else {
+                        plain
                     };
-                    applies(st.s, &target, ctx).map(|n| (st, n))
-                })
-                .collect();
-            classes(&applying, no, &mut class_of);
+                    ec_differs |= with_ec != plain;
+                    if let Some(n) = with_ec {
+                        applying_ec.push((st, n));
+                    }
+                }
+            }
+            // The same statements apply with and without it: one set serves every operation.
+            let applying_ec = ec_differs.then_some(applying_ec);
+            classes(&applying, applying_ec.as_ref(), &prep.ops, &mut class_of);
             per_class.clear();
             // Grants on this key that name this caller.
             let mine: Vec<usize> = col
@@ -295,6 +360,13 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
                 let decided = match per_class.get(class).copied().flatten() {
                     Some(d) => d,
                     None => {
+                        let (_, applying) = set_of(op, &applying, applying_ec.as_ref());
+                        // The operation's own request (when the two sets agree either context
+                        // gives the same answer, since the same statements apply).
+                        let context = match (op.takes_ec, ec_context) {
+                            (true, Some(c)) => c,
+                            _ => context,
+                        };
                         let key: Vec<(u64, Named)> = applying
                             .iter()
                             .filter(|(s, _)| s.ops.get(o).copied().unwrap_or(true))
@@ -339,6 +411,7 @@ pub(super) fn compute(prep: &Prepared<'_>) -> Result<AccessMatrix, MatrixError> 
         cells,
         reasons: reasons.list,
         context: prep.user_context.clone(),
+        encryption_context: prep.ec.clone(),
     })
 }
 

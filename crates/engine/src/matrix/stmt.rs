@@ -1,12 +1,14 @@
 //! Which statements of a (principal, key) pair's policies apply, apart from their Action:
 //! the Resource, Principal and Condition checks of the evaluator
 //! ([`crate::iam::evaluate::authorize`]), which do not depend on the operation in a matrix
-//! cell's request.
+//! cell's request, except through the encryption context that the requests of some operations
+//! carry (so a statement that can read it is checked once with it and once without).
 
 use super::world::Op;
 use crate::iam::arn::{resource_matches_prepared, AccountId, PreparedResource};
 use crate::iam::context::{Context, Principal, PrincipalKind};
 use crate::iam::policy::{Effect, PrincipalBlock, PrincipalType, Statement};
+use crate::iam::vars::Template;
 
 /// KMS condition keys AWS evaluates in IAM policies only, never in key policies ("AWS KMS
 /// condition keys": `kms:ResourceAliases`); the evaluator hides them from the key policy.
@@ -35,6 +37,25 @@ pub(super) struct Stmt<'a> {
     /// An identity for the memo: the same value for statements that count the same way in
     /// every pair of a row (see `fast.rs`).
     pub uid: u64,
+    /// Whether the matrix has an encryption context and the statement may read it
+    /// ([`reads_encryption_context`]): only such statements are checked again with it.
+    pub ec: bool,
+}
+
+/// Whether the statement's Resource or Condition may read a request's encryption context: a
+/// condition on a `kms:EncryptionContext*` key, or a policy variable anywhere in them (which
+/// could name one). Otherwise its Resource, Principal and Condition checks answer the same with
+/// and without an encryption context, since the context is all that differs.
+pub(super) fn reads_encryption_context(s: &Statement) -> bool {
+    s.resource
+        .as_ref()
+        .is_some_and(|r| r.patterns.iter().any(Template::has_variables))
+        || s.conditions.iter().any(|c| {
+            c.key
+                .get(..21)
+                .is_some_and(|p| p.eq_ignore_ascii_case("kms:encryptioncontext"))
+                || c.values.iter().any(Template::has_variables)
+        })
 }
 
 /// Whether a statement's Action/NotAction matches the action (lowercase), as the evaluator

@@ -1,13 +1,15 @@
 //! The scenario's initial world prepared for the matrix: rows, keys, columns, grants, and the
-//! request context of a cell.
+//! request context of a cell (with the encryption context for the operations that take one).
 
 use super::{MatrixError, MatrixKey, MatrixOptions, MatrixPrincipal, RowKind};
 use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, ContextValue, Principal, PrincipalKind, Request};
 use crate::iam::evaluate::{AuthzInput, NamedPolicy, OrgPolicies, ResourceKind, ResourcePolicy};
-use crate::kms::error::ErrorCode;
-use crate::kms::model::{Grant, KeyState, GRANT_OPERATIONS};
-use crate::kms::spec::usage_gate;
+use crate::kms::error::{ErrorCode, KmsError};
+use crate::kms::model::{
+    takes_encryption_context, Grant, KeySpec, KeyState, KeyUsage, GRANT_OPERATIONS,
+};
+use crate::kms::spec::{encryption_context_gate, usage_gate};
 use crate::kms::{grant, state};
 use crate::scenario::{KeyDef, Scenario};
 use crate::time::Instant;
@@ -36,6 +38,9 @@ pub(super) struct Op {
     pub grant_op: Option<&'static str>,
     /// Whether it works on keys of other accounts.
     pub cross_account: bool,
+    /// Whether its request carries the caller's encryption context
+    /// ([`crate::kms::model::takes_encryption_context`]).
+    pub takes_ec: bool,
 }
 
 /// The columns, from the engine's operation list.
@@ -71,6 +76,7 @@ pub(super) fn operations() -> Vec<Op> {
             // (ReEncrypt's two sides are its two columns here).
             cross_account: crate::kms::ops::CROSS_ACCOUNT_OPERATIONS
                 .contains(&name.trim_end_matches("From").trim_end_matches("To")),
+            takes_ec: takes_encryption_context(name),
         })
         .collect()
 }
@@ -110,14 +116,24 @@ pub(super) struct Prepared<'s> {
     /// The grants as the runner builds them (ids from the seed where the scenario gives none).
     pub grants: Vec<Grant>,
     /// Per grant, per operation: whether the grant allows it to its grantee here (operation
-    /// listed, in effect, constraint met by a request without encryption context).
+    /// listed, in effect, constraint met by the operation's request: the options' encryption
+    /// context where the operation takes one, none otherwise).
     pub grant_ops: Vec<Vec<bool>>,
     /// The keys every step's context has (`aws:SecureTransport`, `aws:RequestedRegion`) and
     /// the options' context keys.
     pub step_ctx: Context,
     /// The options' context keys, as given.
     pub user_context: Vec<(String, ContextValue)>,
+    /// The options' encryption context (empty: none).
+    pub ec: BTreeMap<String, String>,
+    /// The condition keys the encryption context gives the requests of the operations that take
+    /// one (`kms:EncryptionContext:*`, `kms:EncryptionContextKeys`), as the runner derives them;
+    /// `None` without an encryption context.
+    pub ec_keys: Option<Context>,
 }
+
+/// No encryption context.
+static NO_EC: BTreeMap<String, String> = BTreeMap::new();
 
 impl<'s> Prepared<'s> {
     /// Prepares the scenario; `only_principal` and `only_key` keep one row or one key.
@@ -169,19 +185,22 @@ impl<'s> Prepared<'s> {
         if let Some(p) = only_principal.filter(|_| rows.is_empty()) {
             return Err(MatrixError::NoSuchPrincipal(p.to_string()));
         }
+        // The runner refuses an encryption context KMS refuses before authorizing anything.
+        crate::kms::ops::encryption_context_limit(&opts.encryption_context)
+            .map_err(|e| MatrixError::EncryptionContextRefused(e.message))?;
+        let ec = &opts.encryption_context;
         let grants = initial_grants(s);
         let grant_ops = grants
             .iter()
             .map(|g| {
-                let none = BTreeMap::new();
                 ops.iter()
                     .map(|o| {
                         o.grant_op.is_some_and(|op| {
                             g.operations.iter().any(|x| x == op)
                                 && grant::in_effect(g, now, s.grant_propagation, &[]).0
-                                && g.constraint
-                                    .as_ref()
-                                    .is_none_or(|c| grant::constraint_holds(c, op, &none).0)
+                                && g.constraint.as_ref().is_none_or(|c| {
+                                    grant::constraint_holds(c, op, request_ec(o, ec)).0
+                                })
                         })
                     })
                     .collect()
@@ -198,10 +217,13 @@ impl<'s> Prepared<'s> {
                 gate: ops
                     .iter()
                     .map(|o| {
-                        // The key-state gate, then the key-type gate (in the runner's order).
+                        // The key-state gate, then the key-type gates (in the runner's order).
                         state::check(o.name, state, def.origin, &arn)
                             .err()
-                            .or_else(|| usage_gate(o.name, def.spec, def.usage, &arn).err())
+                            .or_else(|| {
+                                type_gate(o.name, def.spec, def.usage, &arn, request_ec(o, ec))
+                                    .err()
+                            })
                             .map(|e| e.code)
                     })
                     .collect(),
@@ -251,6 +273,12 @@ impl<'s> Prepared<'s> {
             }
             step_ctx.insert(k, v.clone());
         }
+        // An empty encryption context is none: the cells are those of requests without one.
+        let ec_keys = (!ec.is_empty()).then(|| {
+            let mut c = Context::default();
+            crate::kms::ops::encryption_context_keys(&mut c, ec);
+            c
+        });
         Ok(Prepared {
             s,
             now,
@@ -261,6 +289,26 @@ impl<'s> Prepared<'s> {
             grant_ops,
             step_ctx,
             user_context: opts.context.clone(),
+            ec: ec.clone(),
+            ec_keys,
+        })
+    }
+
+    /// The encryption context of `op`'s request: the options' where the operation takes one.
+    pub fn request_ec(&self, op: &Op) -> &BTreeMap<String, String> {
+        request_ec(op, &self.ec)
+    }
+
+    /// The request context of a cell of an operation that takes the encryption context: `plain`
+    /// (the cell's context without it, [`Prepared::context`]) with the condition keys the
+    /// encryption context gives; `None` without an encryption context (the context is `plain`).
+    pub fn with_ec(&self, plain: &Context) -> Option<Context> {
+        self.ec_keys.as_ref().map(|keys| {
+            let mut ctx = plain.clone();
+            for (k, v) in keys.iter() {
+                ctx.insert(k, v.clone());
+            }
+            ctx
         })
     }
 
@@ -313,6 +361,28 @@ impl<'s> Prepared<'s> {
     pub fn refused_cross_account(&self, row: &Row<'_>, col: &Col<'_>, op: &Op) -> bool {
         row.principal.account.as_ref() != Some(&col.account) && !op.cross_account
     }
+}
+
+/// The encryption context of `op`'s request when the caller gives `ec`.
+fn request_ec<'a>(op: &Op, ec: &'a BTreeMap<String, String>) -> &'a BTreeMap<String, String> {
+    if op.takes_ec {
+        ec
+    } else {
+        &NO_EC
+    }
+}
+
+/// The key-type gates after the key-state gate, in the runner's order: the operation must suit
+/// the key's spec and usage, then its encryption context the key's type.
+pub(super) fn type_gate(
+    op: &str,
+    spec: KeySpec,
+    usage: KeyUsage,
+    arn: &str,
+    ec: &BTreeMap<String, String>,
+) -> Result<(), KmsError> {
+    usage_gate(op, spec, usage, arn)?;
+    encryption_context_gate(op, spec, ec)
 }
 
 /// The state a request sees: a key in a custom key store that is not connected is Unavailable

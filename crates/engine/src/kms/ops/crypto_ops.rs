@@ -203,12 +203,8 @@ fn rsa_encrypt(
     }
     call.authorize_key("kms:Encrypt", Some("Encrypt"), &r.id, ctx, ec, None)?;
     let (hash, name) = super::asym_ops::oaep_algorithm(call, &r.id, alg.as_deref())?;
-    if !ec.is_empty() {
-        return Err(KmsError::validation(
-            "EncryptionContext is not supported with asymmetric keys",
-        )
-        .into());
-    }
+    let spec = call.key(&r.id)?.spec;
+    crate::kms::spec::encryption_context_gate("Encrypt", spec, ec)?;
     let ct = super::asym_ops::rsa_encrypt(call, &r.id, hash, plaintext.expose())?;
     Ok(json!({
         "CiphertextBlob": Call::b64(&ct),
