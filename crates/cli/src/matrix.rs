@@ -10,6 +10,7 @@ use kmslab_engine::matrix::{
 };
 use kmslab_engine::parse_scenario;
 use kmslab_engine::scenario::{world_after_steps, RunOptions};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 pub const USAGE: &str = "usage: kmslab matrix [OPTIONS] FILE
@@ -18,6 +19,10 @@ pub const USAGE: &str = "usage: kmslab matrix [OPTIONS] FILE
   --no-roots             leave the accounts' root users out of the rows
   --context KEY=VALUE    a context key every cell's request carries (repeat the option for
                          more keys; repeating a key makes it multi-valued)
+  --encryption-context KEY=VALUE
+                         a pair of the encryption context the operations that take one
+                         (Encrypt, Decrypt, ReEncrypt, GenerateDataKey*) carry in every cell
+                         (repeat the option for more pairs)
   --principal TEXT       keep principals whose ARN contains TEXT (case-insensitive)
   --key TEXT             keep keys whose id, ARN or an alias contains TEXT
   --operation TEXT       keep operations whose name contains TEXT
@@ -89,6 +94,23 @@ fn add_context(ctx: &mut Vec<(String, ContextValue)>, pair: &str) -> Result<(), 
     Ok(())
 }
 
+/// Adds `KEY=VALUE` to the encryption context (a key may be given once: an encryption context is
+/// a map of strings).
+fn add_encryption_context(ec: &mut BTreeMap<String, String>, pair: &str) -> Result<(), String> {
+    let (k, v) = pair.split_once('=').ok_or_else(|| {
+        format!("`--encryption-context {pair}`: write `--encryption-context KEY=VALUE`")
+    })?;
+    if k.is_empty() {
+        return Err(format!("`--encryption-context {pair}`: the key is empty"));
+    }
+    if ec.insert(k.to_string(), v.to_string()).is_some() {
+        return Err(format!(
+            "`--encryption-context {pair}`: `{k}` is given twice (an encryption context has one value per key)"
+        ));
+    }
+    Ok(())
+}
+
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts::default();
     let mut it = args.iter();
@@ -102,6 +124,9 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "--after-steps" => o.after_steps = true,
             "--no-roots" => o.options.include_roots = false,
             "--context" => add_context(&mut o.options.context, &value(a)?)?,
+            "--encryption-context" => {
+                add_encryption_context(&mut o.options.encryption_context, &value(a)?)?
+            }
             "--principal" => o.filter.principal = value(a)?,
             "--key" => o.filter.key = value(a)?,
             "--operation" => o.filter.operation = value(a)?,
@@ -186,32 +211,23 @@ fn world_name(opts: &Opts) -> &'static str {
 
 /// The kept cells as one JSON document, with what the matrix was computed for.
 fn to_json(m: &AccessMatrix, opts: &Opts, file: &str) -> serde_json::Value {
-    let view = m.filter(&opts.filter);
-    let mut cells = Vec::new();
-    for &(p, k) in &view.rows {
-        let (Some(pr), Some(key)) = (m.principals.get(p), m.keys.get(k)) else {
-            continue;
-        };
-        for &o in &view.operations {
-            let (Some(c), Some(op)) = (m.cell(p, k, o), m.operations.get(o)) else {
-                continue;
-            };
-            if !opts.filter.outcome.keeps(c.outcome()) {
-                continue;
-            }
-            cells.push(serde_json::json!({
-                "principal": pr.arn,
-                "keyId": key.id,
-                "keyArn": key.arn,
-                "operation": op,
+    let cells: Vec<serde_json::Value> = m
+        .kept_cells(&opts.filter)
+        .map(|kc| {
+            let c = kc.cell;
+            serde_json::json!({
+                "principal": kc.principal.arn,
+                "keyId": kc.key.id,
+                "keyArn": kc.key.arn,
+                "operation": kc.operation,
                 "outcome": c.outcome().as_str(),
                 "decision": c.decision.as_str(),
                 "via": c.via.as_str(),
                 "stateException": c.state_error.map(|e| e.as_str()),
                 "deciding": m.reason(&c),
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     let counts: serde_json::Map<String, serde_json::Value> = m
         .counts()
         .iter()
@@ -225,6 +241,7 @@ fn to_json(m: &AccessMatrix, opts: &Opts, file: &str) -> serde_json::Value {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::json!(v)))
             .collect::<serde_json::Map<String, serde_json::Value>>(),
+        "encryptionContext": m.encryption_context,
         "principals": m.principals,
         "keys": m.keys,
         "operations": m.operations,
@@ -260,37 +277,48 @@ fn summary(m: &AccessMatrix, opts: &Opts, file: &str) -> String {
             .collect();
         out.push_str(&format!("  every request carries {}\n", ctx.join(", ")));
     }
+    if !m.encryption_context.is_empty() {
+        let ec: Vec<String> = m
+            .encryption_context
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out.push_str(&format!(
+            "  the operations that take an encryption context carry {}\n",
+            ec.join(", ")
+        ));
+    }
     // Implicit denies are most cells: the summary counts them per pair instead of listing
     // them, unless an outcome filter asks for them.
     let list_implicit = opts.outcome_given;
-    let view = m.filter(&opts.filter);
-    for &(p, k) in &view.rows {
-        let (Some(pr), Some(key)) = (m.principals.get(p), m.keys.get(k)) else {
-            continue;
-        };
+    let mut pairs = 0usize;
+    let mut cells = m.kept_cells(&opts.filter).peekable();
+    while let Some(first) = cells.peek().copied() {
+        pairs += 1;
+        let key = first.key;
         let aliases = if key.aliases.is_empty() {
             String::new()
         } else {
             format!(" ({})", key.aliases.join(", "))
         };
-        out.push_str(&format!("\n{} on key {}{aliases}\n", pr.arn, key.id));
+        out.push_str(&format!(
+            "\n{} on key {}{aliases}\n",
+            first.principal.arn, key.id
+        ));
         // Groups in the order their first operation appears.
         let mut groups: Vec<(Cell, Vec<&str>)> = Vec::new();
         let mut implicit = 0usize;
-        for &o in &view.operations {
-            let (Some(c), Some(op)) = (m.cell(p, k, o), m.operations.get(o)) else {
-                continue;
-            };
-            if !opts.filter.outcome.keeps(c.outcome()) {
-                continue;
-            }
+        while let Some(kc) = cells.next_if(|kc| {
+            std::ptr::eq(kc.principal, first.principal) && std::ptr::eq(kc.key, first.key)
+        }) {
+            let c = kc.cell;
             if c.outcome() == Outcome::ImplicitDeny && !list_implicit {
                 implicit += 1;
                 continue;
             }
             match groups.iter_mut().find(|(g, _)| same_group(g, &c)) {
-                Some((_, ops)) => ops.push(op),
-                None => groups.push((c, vec![op])),
+                Some((_, ops)) => ops.push(kc.operation),
+                None => groups.push((c, vec![kc.operation])),
             }
         }
         for (c, ops) in &groups {
@@ -323,7 +351,7 @@ fn summary(m: &AccessMatrix, opts: &Opts, file: &str) -> String {
             ));
         }
     }
-    if view.rows.is_empty() {
+    if pairs == 0 {
         out.push_str("\nno cell passes the filter\n");
     }
     out

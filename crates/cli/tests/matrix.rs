@@ -71,6 +71,45 @@ fn a_context_key_reaches_every_cell() {
 }
 
 #[test]
+fn an_encryption_context_reaches_the_operations_that_take_one() {
+    let o = kmslab(&[
+        "matrix",
+        "--principal",
+        "nps-service",
+        "--context",
+        "aws:SourceIp=203.0.113.10",
+        "--encryption-context",
+        "app=nps",
+        NPS,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(
+        text.contains("the operations that take an encryption context carry app=nps"),
+        "{text}"
+    );
+    // The identity policy allows these three with kms:EncryptionContext:app = nps.
+    assert!(text.contains("  Allowed                 Decrypt, Encrypt, GenerateDataKey  [via key policy + IAM; key-policy:Enable IAM User Permissions, identity:NPS_KMS_Policy:UseNpsKey]\n"), "{text}");
+    assert!(
+        text.contains("  ImplicitDeny            36 operations more"),
+        "{text}"
+    );
+
+    let o = kmslab(&["matrix", "--json", "--encryption-context", "app=other", NPS]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        doc["encryptionContext"],
+        serde_json::json!({"app": "other"})
+    );
+    assert!(doc["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["principal"] == "arn:aws:iam::111122223333:user/nps-service")
+        .all(|c| c["outcome"] != "Allowed"));
+}
+
+#[test]
 fn csv_and_json_carry_the_kept_cells() {
     let o = kmslab(&[
         "matrix",
@@ -166,6 +205,21 @@ fn bad_input_is_refused_with_where_and_why() {
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(
         err.starts_with("kmslab matrix: `--outcome maybe`: write any, allowed"),
+        "{err}"
+    );
+
+    let o = kmslab(&[
+        "matrix",
+        "--encryption-context",
+        "app=a",
+        "--encryption-context",
+        "app=b",
+        NPS,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.starts_with("kmslab matrix: `--encryption-context app=b`: `app` is given twice"),
         "{err}"
     );
 

@@ -49,7 +49,7 @@ pub mod synthetic;
 mod world;
 
 pub use check::{check_cell, check_cell_with, trace_for, CellReport};
-pub use export::{Filtered, MatrixFilter, OutcomeFilter};
+pub use export::{Filtered, KeptCell, MatrixFilter, OutcomeFilter};
 
 use crate::iam::context::ContextValue;
 use crate::kms::error::ErrorCode;

@@ -1,6 +1,19 @@
 //! Filtering the matrix and exporting it as CSV (RFC 4180).
 
-use super::{AccessMatrix, Cell, Outcome};
+use super::{AccessMatrix, Cell, MatrixKey, MatrixPrincipal, Outcome};
+
+/// A cell a filter keeps ([`AccessMatrix::kept_cells`]), with its row, key and column.
+#[derive(Debug, Clone, Copy)]
+pub struct KeptCell<'m> {
+    /// The row.
+    pub principal: &'m MatrixPrincipal,
+    /// The key.
+    pub key: &'m MatrixKey,
+    /// The operation (column).
+    pub operation: &'static str,
+    /// The cell.
+    pub cell: Cell,
+}
 
 /// Which outcomes a filter keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -135,44 +148,57 @@ impl AccessMatrix {
             .is_some_and(|c| f.outcome.keeps(c.outcome()))
     }
 
+    /// The cells a filter keeps, principal-major (each kept (principal, key) pair's cells in
+    /// operation order): what the CSV export and `kmslab matrix` list.
+    pub fn kept_cells<'m>(&'m self, f: &MatrixFilter) -> impl Iterator<Item = KeptCell<'m>> + 'm {
+        let view = self.filter(f);
+        let outcome = f.outcome;
+        let Filtered {
+            rows, operations, ..
+        } = view;
+        rows.into_iter().flat_map(move |(p, k)| {
+            let row = self.principals.get(p).zip(self.keys.get(k));
+            operations.clone().into_iter().filter_map(move |o| {
+                let (principal, key) = row?;
+                let cell = self.cell(p, k, o)?;
+                let operation = *self.operations.get(o)?;
+                outcome.keeps(cell.outcome()).then_some(KeptCell {
+                    principal,
+                    key,
+                    operation,
+                    cell,
+                })
+            })
+        })
+    }
+
     /// The filtered cells as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line
     /// break quoted, quotes doubled), one line per cell: principal, key, operation, outcome,
     /// decision, what allowed it, the key-state exception and the deciding statements.
     pub fn to_csv(&self, f: &MatrixFilter) -> String {
-        let view = self.filter(f);
         let mut out = String::from(
             "principal,key_id,key_arn,operation,outcome,decision,via,state_exception,deciding\r\n",
         );
-        for &(p, k) in &view.rows {
-            let (Some(pr), Some(key)) = (self.principals.get(p), self.keys.get(k)) else {
-                continue;
-            };
-            for &o in &view.operations {
-                let (Some(c), Some(op)) = (self.cell(p, k, o), self.operations.get(o)) else {
-                    continue;
-                };
-                if !f.outcome.keeps(c.outcome()) {
-                    continue;
+        for kc in self.kept_cells(f) {
+            let c = kc.cell;
+            let fields = [
+                kc.principal.arn.as_str(),
+                kc.key.id.as_str(),
+                kc.key.arn.as_str(),
+                kc.operation,
+                c.outcome().as_str(),
+                c.decision.as_str(),
+                c.via.as_str(),
+                c.state_error.map_or("", |e| e.as_str()),
+                self.reason(&c),
+            ];
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
                 }
-                let fields = [
-                    pr.arn.as_str(),
-                    key.id.as_str(),
-                    key.arn.as_str(),
-                    op,
-                    c.outcome().as_str(),
-                    c.decision.as_str(),
-                    c.via.as_str(),
-                    c.state_error.map_or("", |e| e.as_str()),
-                    self.reason(&c),
-                ];
-                for (i, field) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_field(&mut out, field);
-                }
-                out.push_str("\r\n");
+                push_field(&mut out, field);
             }
+            out.push_str("\r\n");
         }
         out
     }
