@@ -6,6 +6,7 @@
 use super::{Call, Failure, OpResult};
 use crate::kms::error::{ErrorCode, KmsError};
 use crate::kms::model::Alias;
+use crate::kms::spec::KeySpec;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -138,10 +139,45 @@ pub(super) fn update_alias(call: &mut Call<'_, '_, '_>) -> OpResult {
     // the destination key's state is checked.
     on_key_gated(call, "kms:UpdateAlias", &old_key, Some("DescribeKey"))?;
     on_key(call, "kms:UpdateAlias", &new_key)?;
+    same_kind(call, &name, &old_key, &new_key)?;
     if let Some(a) = call.world.aliases.get_mut(idx) {
         a.target = new_key;
     }
     Ok(json!({}))
+}
+
+/// UpdateAlias moves an alias only between keys of the same type (symmetric, asymmetric or
+/// HMAC) and the same key usage, so code that uses the alias keeps working (UpdateAlias API
+/// reference). An RSA key and an ECC key with the same usage are the same type.
+fn same_kind(
+    call: &Call<'_, '_, '_>,
+    alias: &str,
+    old_key: &str,
+    new_key: &str,
+) -> Result<(), Failure> {
+    let kind = |spec: KeySpec| match spec {
+        KeySpec::Symmetric => "symmetric",
+        KeySpec::Pair(_) => "asymmetric",
+        KeySpec::Hmac(_) => "HMAC",
+    };
+    let (Ok(old), Ok(new)) = (call.key(old_key), call.key(new_key)) else {
+        // The alias's old key is gone from the world: nothing to compare with.
+        return Ok(());
+    };
+    if kind(old.spec) != kind(new.spec) || old.usage != new.usage {
+        return Err(KmsError::new(
+            ErrorCode::ValidationException,
+            format!(
+                "{alias} points to a {} key with KeyUsage {}; UpdateAlias cannot point it to a {} key with KeyUsage {} ({new_key}). Use DeleteAlias and CreateAlias to move an alias to a different type of key.",
+                kind(old.spec),
+                old.usage.as_str(),
+                kind(new.spec),
+                new.usage.as_str()
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 pub(super) fn delete_alias(call: &mut Call<'_, '_, '_>) -> OpResult {
