@@ -88,6 +88,20 @@ pub fn check(op: &str, state: KeyState, origin: Origin, arn: &str) -> Result<(),
         (_, PendingImport) if crypto || op == "CreateGrant" => Err(err(Inv, arn, "pending import")),
         (_, Unavailable) if crypto => Err(err(Inv, arn, "unavailable")),
         (_, Creating) if crypto || op == "CreateGrant" => Err(err(Inv, arn, "creating")),
+        // Asymmetric data key pairs are among the features KMS does not support in custom key
+        // stores (custom-key-store-overview.md, "Unsupported features"); the key's state is
+        // judged first, as for the other operations a key cannot do.
+        ("GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext", _)
+            if matches!(origin, Origin::AwsCloudhsm | Origin::ExternalKeyStore) =>
+        {
+            Err(KmsError::new(
+                Uns,
+                format!(
+                    "{arn} origin is {} which is not valid for this operation.",
+                    origin.as_str()
+                ),
+            ))
+        }
         (_, _) if crypto || op == "CreateGrant" => Ok(()),
         // CancelKeyDeletion works only while pending deletion [4].
         ("CancelKeyDeletion", PendingDeletion | PendingReplicaDeletion) => Ok(()),

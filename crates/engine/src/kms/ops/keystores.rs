@@ -413,6 +413,25 @@ pub(super) fn update(call: &mut Call<'_, '_, '_>) -> OpResult {
             format!("Custom key store {id} must be DISCONNECTED to be updated."),
         ));
     }
+    // An external key store's name, path and credential change while it is CONNECTED or
+    // DISCONNECTED, never on its way between the two or FAILED (UpdateCustomKeyStore API
+    // reference); its other settings only while DISCONNECTED (`xks_update`).
+    let xks_change = new_name.is_some() || xks.any();
+    if !is_hsm
+        && xks_change
+        && !matches!(
+            state,
+            Some(ConnectionState::Connected | ConnectionState::Disconnected)
+        )
+    {
+        return Err(fail(
+            ErrorCode::CustomKeyStoreInvalidStateException,
+            format!(
+                "Custom key store {id} is {}: an external key store can be updated only while it is CONNECTED or DISCONNECTED.",
+                state.map_or("gone", |s| s.as_str())
+            ),
+        ));
+    }
     if let Some(cid) = &new_cluster {
         let ci = usable_cluster(call, cid, Some(&id))?;
         let old_lineage = call
@@ -731,6 +750,17 @@ struct XksParams {
     connectivity: Option<crate::keystore::xks::config::Connectivity>,
     vpc_name: Option<String>,
     credential: Option<crate::keystore::sigv4::Credential>,
+}
+
+impl XksParams {
+    /// Whether any external key store setting is to change.
+    fn any(&self) -> bool {
+        self.endpoint.is_some()
+            || self.path.is_some()
+            || self.connectivity.is_some()
+            || self.vpc_name.is_some()
+            || self.credential.is_some()
+    }
 }
 
 fn xks_params(call: &Call<'_, '_, '_>) -> Result<XksParams, Failure> {
