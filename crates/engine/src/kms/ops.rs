@@ -891,10 +891,15 @@ pub(crate) fn encryption_context_keys(c: &mut Context, ec: &BTreeMap<String, Str
     for (k, v) in ec {
         c.insert_single(&format!("kms:EncryptionContext:{k}"), v.clone());
     }
-    c.insert(
-        "kms:EncryptionContextKeys",
-        ContextValue::Multi(ec.keys().cloned().collect()),
-    );
+    // A request without an encryption context has no kms:EncryptionContextKeys at all (that is
+    // why the guides pair ForAllValues with a Null check): absent, not an empty set, which an
+    // `...IfExists` operator tells apart.
+    if !ec.is_empty() {
+        c.insert(
+            "kms:EncryptionContextKeys",
+            ContextValue::Multi(ec.keys().cloned().collect()),
+        );
+    }
 }
 
 /// AWS's limit on an encryption context: 8192 bytes of keys and values together.
