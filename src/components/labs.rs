@@ -91,19 +91,32 @@ pub fn Labs(
             seen.set(true);
         }
     });
-    let current = RwSignal::new(None::<Result<Progress, String>>);
+    // The lab shown, with the scenario's error when the text does not read right now (the
+    // lab stays, its marks those of the last text that read), or the error alone when the text
+    // is no longer that lab's.
+    let current = RwSignal::new(None::<Result<(Progress, Option<String>), String>>);
     let save_error = RwSignal::new(None::<String>);
-    // Every edit re-checks the tasks; the user's work on a lab is kept per lab, so opening it
-    // again resumes it.
+    // Every edit re-checks the tasks; the user's work on a lab is kept per lab (mid-edit text
+    // too), so opening it again resumes it.
     Effect::new(move |_| {
-        let p = text.with(|t| {
-            let p = progress(t, bundled);
-            if let Some(Ok(p)) = &p {
+        let shown = text.with(|t| {
+            let shown = match progress(t, bundled) {
+                Some(Ok(p)) => Some(Ok((p, None))),
+                Some(Err(e)) => match current.get_untracked() {
+                    // Mid-edit: the text is still this lab's if it still names it.
+                    Some(Ok((p, _))) if t.contains(&format!("\"{}\"", p.lab.id)) => {
+                        Some(Ok((p, Some(e))))
+                    }
+                    _ => Some(Err(e)),
+                },
+                None => None,
+            };
+            if let Some(Ok((p, _))) = &shown {
                 save_error.set(storage::set_lab_text(&p.lab.id.0, Some(t)).err());
             }
-            p
+            shown
         });
-        current.set(p);
+        current.set(shown);
     });
     // Showing the index while a lab's scenario is in the editor.
     let browsing = RwSignal::new(false);
@@ -158,7 +171,8 @@ pub fn Labs(
                         {index()}
                     </div>
                 }.into_any(),
-                Some(Ok(p)) => {
+                Some(Ok((p, broken))) => {
+                    let stale = broken.is_some();
                     let total = p.report.tasks.len();
                     let done = p.report.passed();
                     let start = p.start;
@@ -209,14 +223,19 @@ pub fn Labs(
                             <p class="lab-progress">
                                 <progress max=total value=done></progress>
                                 " "
-                                <span data-testid="lab-progress">{format!("{done} of {total} tasks done")}</span>
-                                {(done == total && total > 0).then(|| view! { <strong class="note" data-testid="lab-complete">" — lab complete!"</strong> })}
+                                <span data-testid="lab-progress">{format!("{done} of {total} tasks done")}{stale.then_some(" (before the error)")}</span>
+                                {(done == total && total > 0 && !stale).then(|| view! { <strong class="note" data-testid="lab-complete">" — lab complete!"</strong> })}
                             </p>
+                            {broken.map(|e| view! {
+                                <p class="parse-error" role="alert" data-testid="lab-stale">
+                                    "The scenario has an error (" {e} "), so the tasks cannot be checked until it is fixed. The marks below are those of your last version that read."
+                                </p>
+                            })}
                             <details class="instructions" open>
                                 <summary>"Instructions"</summary>
                                 <Markdown text=p.instructions.clone() />
                             </details>
-                            <ol class="tasks">{tasks}</ol>
+                            <ol class="tasks" class:stale=stale data-testid="lab-tasks" data-stale=if stale { "true" } else { "false" }>{tasks}</ol>
                             {start.map(|_| view! {
                                 <Show when=move || confirm_reset.get() fallback=move || view! {
                                     <button type="button" class="secondary" data-testid="lab-reset" on:click=move |_| confirm_reset.set(true)>"Reset the lab…"</button>
