@@ -136,6 +136,38 @@ test('a share link round-trips the scenario, and a damaged one is refused', asyn
   expect(errors).toEqual([]);
 });
 
+test('a share link opened in a tab that already shows the app opens it, keeping the text it replaces', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('make-share-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  const mine = '{"kmslab": 1, "title": "typed since", "steps": []}';
+  await page.getByTestId('tab-workspace').click();
+  await editor.fill(mine);
+  // Only the fragment changes: no reload, a hashchange.
+  await page.evaluate((l) => { (window as any).__same = true; location.href = l; }, link);
+  await expect(page.getByTestId('share-opened')).toBeVisible();
+  await expect(editor).toHaveValue(SMALL);
+  expect(await page.evaluate(() => (window as any).__same)).toBe(true);
+  await expect.poll(() => page.url()).not.toContain('#s=');
+  await expect(page.getByTestId('replaced-notice')).toBeVisible();
+  await page.getByTestId('undo').click();
+  await expect(editor).toHaveValue(mine);
+  await page.getByTestId('redo').click();
+  await expect(editor).toHaveValue(SMALL);
+  await page.getByTestId('restore').click();
+  await expect(editor).toHaveValue(mine);
+  // A damaged link says so and changes nothing.
+  await page.evaluate((l) => { location.href = l; }, link.slice(0, -6));
+  await expect(page.getByTestId('share-error')).toContainText('could not be opened');
+  await expect(editor).toHaveValue(mine);
+  await expect.poll(() => page.url()).not.toContain('#s=');
+  expect(errors).toEqual([]);
+});
+
 test('the theme follows the choice and survives a reload', async ({ page }) => {
   await fresh(page);
   await page.getByTestId('theme').selectOption('dark');
