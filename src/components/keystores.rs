@@ -99,10 +99,11 @@ pub fn KeyStoresPanel(
             PathStep::Key(root.into()),
         ];
         path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
-        match with_value(&text.get_untracked(), &path, &value) {
+        let t = text.get_untracked();
+        match with_value(&t, &path, &value) {
             Ok(doc) => {
                 edit_error.set(None);
-                text.set(doc);
+                text.set(crate::splice::keep_layout(&t, doc));
             }
             Err(e) => edit_error.set(Some(e.to_string())),
         }

@@ -128,7 +128,7 @@ pub fn KmsConsole(
     });
     let save = move |_| {
         if let Ok(doc) = with_steps(&text.get_untracked(), &log.get_untracked()) {
-            text.set(doc);
+            text.set(text.with_untracked(|t| crate::splice::keep_layout(t, doc)));
             log.set(Vec::new());
         }
     };

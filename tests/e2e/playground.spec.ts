@@ -73,6 +73,29 @@ test('forms and JSON stay in sync, and a breaking edit is refused', async ({ pag
   expect(errors).toEqual([]);
 });
 
+test('a form edit changes only its own part of the text, keeping the layout of the rest', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  const editor = page.getByTestId('editor');
+  const before = await editor.inputValue();
+  await page.getByTestId('tab-forms').click();
+  await page.getByTestId('form-section-keys').click();
+  const alias = page.locator('[data-path="$.keys[0].aliases[0]"]');
+  await alias.fill('alias/app-data2');
+  await alias.press('Tab');
+  await expect(editor).toHaveValue(before.replace('["alias/app-data"]', '["alias/app-data2"]'));
+  // A copied step is laid out like its original, and removing it gives the text back.
+  await page.getByTestId('form-section-steps').click();
+  const step = (i: number) => page.getByTestId('form-steps').locator(':scope > .farray > details > summary').nth(i);
+  await step(2).getByTestId('form-duplicate').click();
+  await expect(editor).toHaveValue(/\{ "id": "too-soon-copy", "description"/);
+  expect((await editor.inputValue()).split('\n').length).toBe(before.split('\n').length + 4);
+  await step(3).getByTestId('form-remove').click();
+  await expect(editor).toHaveValue(before.replace('["alias/app-data"]', '["alias/app-data2"]'));
+  expect(errors).toEqual([]);
+});
+
 test('named saves, export, and a malformed import that loses nothing', async ({ page }) => {
   const errors = watch(page);
   await fresh(page);
