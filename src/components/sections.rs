@@ -200,6 +200,13 @@ pub fn SectionForms(
             }
         },
     );
+    // A refusal is about the text it was made against: once the text changes (in the JSON
+    // editor, or by another edit) or another section is shown, it no longer applies.
+    Effect::new(move |_| {
+        text.track();
+        section.track();
+        refused.set(None);
+    });
     // The document, when the text is a valid scenario; the form cannot show a broken one.
     let doc = Memo::new(move |_| {
         text.with(|t| match crate::cache::scenario(t) {

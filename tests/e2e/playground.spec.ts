@@ -96,6 +96,31 @@ test('a form edit changes only its own part of the text, keeping the layout of t
   expect(errors).toEqual([]);
 });
 
+test('a refused form edit\'s message goes once the text changes or another section is shown', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-grants-and-tokens').click();
+  const editor = page.getByTestId('editor');
+  await page.getByTestId('tab-forms').click();
+  await page.getByTestId('form-section-keys').click();
+  const alias = page.locator('[data-path="$.keys[0].aliases[0]"]');
+  await alias.fill('app-data');
+  await alias.press('Tab');
+  await expect(page.getByTestId('form-refused')).toContainText('app-data');
+  // Another section: the message was about the keys.
+  await page.getByTestId('form-section-steps').click();
+  await expect(page.getByTestId('form-refused')).toHaveCount(0);
+  await page.getByTestId('form-section-keys').click();
+  await alias.fill('app-data');
+  await alias.press('Tab');
+  await expect(page.getByTestId('form-refused')).toBeVisible();
+  // Fixed in the JSON editor instead: the message goes, the field shows the JSON's value.
+  await editor.fill((await editor.inputValue()).replace('"alias/app-data"', '"alias/from-json"'));
+  await expect(page.getByTestId('form-refused')).toHaveCount(0);
+  await expect(alias).toHaveValue('alias/from-json');
+  expect(errors).toEqual([]);
+});
+
 test('named saves, export, and a malformed import that loses nothing', async ({ page }) => {
   const errors = watch(page);
   await fresh(page);
