@@ -51,7 +51,10 @@ pub fn Library(
     let message = RwSignal::new(None::<Result<String, String>>);
     let confirm_delete = RwSignal::new(None::<String>);
     let rejected = RwSignal::new(None::<Rejected>);
-    let link = RwSignal::new(None::<String>);
+    // The link, with the text it carries: once the text changes, the link is outdated.
+    let link = RwSignal::new(None::<(String, String)>);
+    let link_current =
+        move || link.with(|l| l.as_ref().is_some_and(|(t, _)| text.with(|n| n == t)));
 
     let save = move |_| {
         let name = save_name.get_untracked().trim().to_string();
@@ -119,14 +122,15 @@ pub fn Library(
         }
     };
     let make_link = move |_| {
-        let packed = share::encode(&text.get_untracked());
+        let t = text.get_untracked();
+        let packed = share::encode(&t);
         match browser::page_url() {
-            Ok(base) => link.set(Some(format!("{base}#s={packed}"))),
+            Ok(base) => link.set(Some((t, format!("{base}#s={packed}")))),
             Err(e) => message.set(Some(Err(e))),
         }
     };
     let copy = move |_| {
-        if let Some(l) = link.get_untracked() {
+        if let Some((_, l)) = link.get_untracked().filter(|_| link_current()) {
             leptos::task::spawn_local(async move {
                 message.set(Some(
                     browser::copy_to_clipboard(&l)
@@ -204,7 +208,12 @@ pub fn Library(
             <h3>"Share"</h3>
             <p class="hint">"A link that carries the whole scenario, compressed, after the # — it never reaches a server."</p>
             <button type="button" data-testid="make-share-link" on:click=make_link>"Make a share link"</button>
-            {move || link.get().map(|l| {
+            {move || link.get().map(|(_, l)| {
+                if !link_current() {
+                    return view! {
+                        <p class="notice" data-testid="share-outdated">"The scenario has changed since the link was made, so the link no longer carries it: make a new one."</p>
+                    }.into_any();
+                }
                 let len = l.len();
                 view! {
                     <div class="row share">
@@ -214,7 +223,7 @@ pub fn Library(
                         <button type="button" class="small" on:click=copy>"Copy"</button>
                         <span class="hint">{format!("{len} characters")}</span>
                     </div>
-                }
+                }.into_any()
             })}
         </section>
     }

@@ -216,6 +216,29 @@ test('a share link opened in a tab that already shows the app opens it, keeping 
   expect(errors).toEqual([]);
 });
 
+test('a share link made before the text changed is marked outdated, not offered for copying', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('make-share-link').click();
+  await expect(page.getByTestId('share-link')).toHaveValue(/#s=/);
+  await page.getByTestId('tab-workspace').click();
+  await editor.fill(SMALL.replace('Mine', 'Mine, edited'));
+  await page.getByTestId('tab-library').click();
+  await expect(page.getByTestId('share-outdated')).toBeVisible();
+  await expect(page.getByTestId('share-link')).toHaveCount(0);
+  await page.getByTestId('make-share-link').click();
+  await expect(page.getByTestId('share-outdated')).toHaveCount(0);
+  const link = await page.getByTestId('share-link').inputValue();
+  // The new link carries the new text.
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await expect(other.getByTestId('editor')).toHaveValue(/Mine, edited/);
+  expect(errors).toEqual([]);
+});
+
 test('the theme follows the choice and survives a reload', async ({ page }) => {
   await fresh(page);
   await page.getByTestId('theme').selectOption('dark');

@@ -108,6 +108,21 @@ test('results say when the text changed since the run; a step fills the compose 
   expect(errors).toEqual([]);
 });
 
+test('the compose caller follows a newly loaded scenario, unless the user typed their own', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  const caller = page.getByTestId('compose-caller');
+  await expect(caller).toHaveValue('arn:aws:iam::111122223333:user/nps-service');
+  await page.getByTestId('example-grants-and-tokens').click();
+  await expect(caller).toHaveValue('arn:aws:iam::111122223333:user/key-admin');
+  const elsewhere = 'arn:aws:iam::999999999999:user/elsewhere';
+  await caller.fill(elsewhere);
+  await page.getByTestId('example-scp-guardrail').click();
+  await expect(caller).toHaveValue(elsewhere);
+  expect(errors).toEqual([]);
+});
+
 test('usable on a narrow screen, and in the dark theme', async ({ page }) => {
   const errors = watch(page);
   await page.setViewportSize({ width: 390, height: 844 });
