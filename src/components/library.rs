@@ -56,17 +56,29 @@ pub fn Library(
     let link_current =
         move || link.with(|l| l.as_ref().is_some_and(|(t, _)| text.with(|n| n == t)));
 
+    // A name that is taken by another text: the save waits for the user to say "replace".
+    let confirm_replace = RwSignal::new(None::<String>);
+    let write = move |name: String| {
+        confirm_replace.set(None);
+        let result = storage::save_named(&name, &text.get_untracked());
+        names.set(storage::saved_names());
+        message.set(Some(
+            result.map(|()| format!("saved as “{name}” in this browser")),
+        ));
+    };
     let save = move |_| {
         let name = save_name.get_untracked().trim().to_string();
         if name.is_empty() {
             message.set(Some(Err("give the save a name first".into())));
             return;
         }
-        let result = storage::save_named(&name, &text.get_untracked());
-        names.set(storage::saved_names());
-        message.set(Some(
-            result.map(|()| format!("saved as “{name}” in this browser")),
-        ));
+        let taken = storage::load_named(&name).is_some_and(|t| text.with_untracked(|n| *n != t));
+        if taken {
+            message.set(None);
+            confirm_replace.set(Some(name));
+        } else {
+            write(name);
+        }
     };
     let export = move |_| {
         let t = text.get_untracked();
@@ -150,9 +162,20 @@ pub fn Library(
             })}
             <h3>"Saved in this browser"</h3>
             <form class="row" on:submit=move |ev| { ev.prevent_default(); save(()); }>
-                <label>"Name " <input data-testid="save-name" prop:value=move || save_name.get() on:input=move |ev| save_name.set(event_target_value(&ev)) /></label>
+                <label>"Name " <input data-testid="save-name" prop:value=move || save_name.get() on:input=move |ev| { save_name.set(event_target_value(&ev)); confirm_replace.set(None); } /></label>
                 <button type="submit" data-testid="save-as">"Save"</button>
             </form>
+            {move || confirm_replace.get().map(|name| {
+                let replace = name.clone();
+                view! {
+                    <p class="notice" role="alert" data-testid="save-replace">
+                        {format!("A different scenario is already saved as “{name}”. Replace it with the current text? ")}
+                        <button type="button" class="danger small" data-testid="save-replace-confirm" on:click=move |_| write(replace.clone())>"Replace it"</button>
+                        " "
+                        <button type="button" class="secondary small" data-testid="save-replace-cancel" on:click=move |_| confirm_replace.set(None)>"Keep the old one"</button>
+                    </p>
+                }
+            })}
             <ul class="saves" data-testid="saves">
                 {move || names.get().into_iter().map(|n| {
                     let (load_n, export_n, del_n, ask_n, shown) = (n.clone(), n.clone(), n.clone(), n.clone(), n.clone());

@@ -157,6 +157,38 @@ test('named saves, export, and a malformed import that loses nothing', async ({ 
   expect(errors).toEqual([]);
 });
 
+test('saving under a name that is taken asks before replacing the old save', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  const first = '{"kmslab": 1, "title": "first", "steps": []}';
+  const second = '{"kmslab": 1, "title": "second", "steps": []}';
+  await editor.fill(first);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('save-name').fill('mine');
+  await page.getByTestId('save-as').click();
+  await expect(page.getByTestId('library-message')).toContainText('saved as “mine”');
+  await page.getByTestId('tab-workspace').click();
+  await editor.fill(second);
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('save-as').click();
+  await expect(page.getByTestId('save-replace')).toContainText('already saved as “mine”');
+  const stored = () => page.evaluate(() => localStorage.getItem('kmslab.save:mine'));
+  expect(await stored()).toBe(first);
+  await page.getByTestId('save-replace-cancel').click();
+  await expect(page.getByTestId('save-replace')).toHaveCount(0);
+  expect(await stored()).toBe(first);
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('save-replace-confirm').click();
+  await expect(page.getByTestId('library-message')).toContainText('saved as “mine”');
+  expect(await stored()).toBe(second);
+  await expect(page.getByTestId('save-item')).toHaveCount(1);
+  // The same text again under its own name needs no question.
+  await page.getByTestId('save-as').click();
+  await expect(page.getByTestId('save-replace')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('a share link round-trips the scenario, and a damaged one is refused', async ({ page, context }) => {
   const errors = watch(page);
   await fresh(page);
