@@ -8,7 +8,7 @@
 //! bundled (one shared by link, say) is judged by its own definition.
 
 use crate::labs::{index as lab_index, track_title, LabEntry as Entry};
-use crate::markdown::Markdown;
+use crate::markdown::{code_spans, Markdown};
 use crate::storage;
 use kmslab_engine::lab::{check_lab_with, Lab, LabReport, Track};
 use leptos::prelude::*;
@@ -196,7 +196,7 @@ pub fn Labs(
                                 <Markdown text=task.description.clone() />
                                 {(!passed && !status.failures.is_empty()).then(|| view! {
                                     <ul class="task-failures" data-testid="task-failures">
-                                        {status.failures.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                                        {status.failures.iter().map(|f| view! { <li>{code_spans(f)}</li> }).collect_view()}
                                     </ul>
                                 })}
                                 {(n_hints > 0).then(|| view! {
