@@ -400,7 +400,8 @@ fn render_block(b: Block) -> AnyView {
         Block::Paragraph(c) => view! { <p>{render_inlines(c)}</p> }.into_any(),
         Block::Code { lang, text } => {
             let class = lang.map(|l| format!("language-{l}"));
-            view! { <pre><code class=class>{text}</code></pre> }.into_any()
+            // Focusable, so a keyboard can scroll a long line sideways.
+            view! { <pre tabindex="0"><code class=class>{text}</code></pre> }.into_any()
         }
         Block::List { start, items } => {
             let items = items

@@ -157,3 +157,23 @@ for (const file of labs) {
     expect(errors).toEqual([]);
   });
 }
+
+test('a code block of the instructions is a framed box that scrolls sideways, by keyboard too', async ({ page }) => {
+  await fresh(page);
+  const file = labs.find((f) => f.startsWith('10-'))!;
+  await openLab(page, read(join(DIR, file)).doc.lab.id);
+  const pre = page.getByTestId('lab').locator('.instructions pre').first();
+  const look = await pre.evaluate((p: HTMLElement) => {
+    const cs = getComputedStyle(p);
+    const around = getComputedStyle(p.closest('.instructions')!);
+    return {
+      scrolls: p.scrollWidth > p.clientWidth && cs.overflowX === 'auto',
+      framed: cs.borderTopStyle !== 'none' && cs.backgroundColor !== around.backgroundColor,
+      tabindex: p.tabIndex,
+    };
+  });
+  expect(look).toEqual({ scrolls: true, framed: true, tabindex: 0 });
+  await pre.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => pre.evaluate((p) => p.scrollLeft)).toBeGreaterThan(0);
+});
