@@ -126,6 +126,9 @@ pub fn Labs(
         on_load.run(resumed.unwrap_or_else(|| e.source.to_string()));
     };
     let confirm_reset = RwSignal::new(false);
+    // How many hints each task shows, by lab and task: typing re-checks the tasks and rebuilds
+    // their view, and must not take away a hint the user opened.
+    let hints_shown = StoredValue::new(Vec::<(String, usize)>::new());
 
     let index = move || {
         let list = bundled.with(<[Entry]>::to_vec);
@@ -183,7 +186,10 @@ pub fn Labs(
                         }
                     };
                     let tasks = p.lab.tasks.iter().zip(p.report.tasks.iter()).enumerate().map(|(i, (task, status))| {
-                        let shown_hints = RwSignal::new(0usize);
+                        // Kept by lab and task outside this view, which every edit rebuilds.
+                        let hint_key = format!("{}/{}", p.lab.id, task.id);
+                        let shown_hints = RwSignal::new(hints_shown.with_value(|m| m.iter().find(|(k, _)| *k == hint_key).map_or(0, |(_, n)| *n)));
+                        let hint_key = StoredValue::new(hint_key);
                         let hints = task.hints.clone();
                         let n_hints = hints.len();
                         let passed = status.passed;
@@ -205,7 +211,14 @@ pub fn Labs(
                                             <div class="hint-text" data-testid="hint"><Markdown text=h.clone() /></div>
                                         }).collect_view()}
                                         <Show when=move || { shown_hints.get() < n_hints }>
-                                            <button type="button" class="small secondary" data-testid="show-hint" on:click=move |_| shown_hints.update(|n| *n += 1)>
+                                            <button type="button" class="small secondary" data-testid="show-hint" on:click=move |_| {
+                                                shown_hints.update(|n| *n += 1);
+                                                let (key, n) = (hint_key.get_value(), shown_hints.get_untracked());
+                                                hints_shown.update_value(|m| match m.iter_mut().find(|(k, _)| *k == key) {
+                                                    Some(e) => e.1 = n,
+                                                    None => m.push((key, n)),
+                                                });
+                                            }>
                                                 {move || if shown_hints.get() == 0 { "Show a hint".to_string() } else { format!("Another hint ({} left)", n_hints - shown_hints.get()) }}
                                             </button>
                                         </Show>

@@ -158,6 +158,21 @@ for (const file of labs) {
   });
 }
 
+test('a hint the user opened stays open while they type', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const file = labs.find((f) => f.startsWith('10-'))!;
+  const start = read(join(DIR, file));
+  await openLab(page, start.doc.lab.id);
+  const task = page.getByTestId(`task-${start.doc.lab.tasks[0].id}`);
+  await task.getByTestId('show-hint').click();
+  await expect(task.getByTestId('hint')).toHaveCount(1);
+  await page.getByTestId('editor').fill(start.text.replace('"seed": 10', '"seed": 11'));
+  await expect(page.getByTestId('editor')).toHaveValue(/"seed": 11/);
+  await expect(task.getByTestId('hint')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
 test('a code block of the instructions is a framed box that scrolls sideways, by keyboard too', async ({ page }) => {
   await fresh(page);
   const file = labs.find((f) => f.startsWith('10-'))!;
