@@ -37,9 +37,9 @@ fn spliced(old: &str, new: &str) -> Option<String> {
         .map(|_| out)
 }
 
-/// `text` (which starts at byte `base` of the old text) with `edits` applied.
-fn apply(text: &str, base: usize, mut edits: Vec<Splice>) -> Option<String> {
-    edits.sort_by_key(|e| e.start);
+/// `text` (which starts at byte `base` of the old text) with `edits` applied; they come in the
+/// order of the text, as [`Source::diff`] walks it (else there is no splice).
+fn apply(text: &str, base: usize, edits: Vec<Splice>) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut at = base;
     for e in edits {
