@@ -53,8 +53,9 @@ pub fn Library(
     let rejected = RwSignal::new(None::<Rejected>);
     // The link, with the text it carries: once the text changes, the link is outdated.
     let link = RwSignal::new(None::<(String, String)>);
+    // A memo: the share row is redrawn when the link goes out of date, not at every keystroke.
     let link_current =
-        move || link.with(|l| l.as_ref().is_some_and(|(t, _)| text.with(|n| n == t)));
+        Memo::new(move |_| link.with(|l| l.as_ref().is_some_and(|(t, _)| text.with(|n| n == t))));
 
     // A name that is taken by another text: the save waits for the user to say "replace".
     let confirm_replace = RwSignal::new(None::<String>);
@@ -142,7 +143,10 @@ pub fn Library(
         }
     };
     let copy = move |_| {
-        if let Some((_, l)) = link.get_untracked().filter(|_| link_current()) {
+        if let Some((_, l)) = link
+            .get_untracked()
+            .filter(|_| link_current.get_untracked())
+        {
             leptos::task::spawn_local(async move {
                 message.set(Some(
                     browser::copy_to_clipboard(&l)
@@ -232,7 +236,7 @@ pub fn Library(
             <p class="hint">"A link that carries the whole scenario, compressed, after the # — it never reaches a server."</p>
             <button type="button" data-testid="make-share-link" on:click=make_link>"Make a share link"</button>
             {move || link.get().map(|(_, l)| {
-                if !link_current() {
+                if !link_current.get() {
                     return view! {
                         <p class="notice" data-testid="share-outdated">"The scenario has changed since the link was made, so the link no longer carries it: make a new one."</p>
                     }.into_any();
