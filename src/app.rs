@@ -110,21 +110,16 @@ pub fn App() -> impl IntoView {
     let mut share_notice = None::<Result<String, String>>;
     let mut initial = autosaved.clone();
     if let Some(fragment) = browser::share_fragment() {
-        match share::decode(&fragment) {
+        match open_share_link(&fragment) {
             Ok(shared) => {
                 if let Some(own) = autosaved.filter(|a| *a != shared) {
                     replaced.set(Some(own));
                 }
                 initial = Some(shared);
-                share_notice = Some(Ok("Opened the scenario from the share link.".into()));
+                share_notice = Some(Ok(SHARE_OPENED.into()));
             }
-            Err(e) => {
-                share_notice = Some(Err(format!(
-                    "This share link could not be opened ({e}); your own text is shown instead."
-                )));
-            }
+            Err(e) => share_notice = Some(Err(e)),
         }
-        browser::clear_fragment();
     }
     let initial = initial
         .or_else(|| EXAMPLES.first().map(|e| e.source.to_string()))
@@ -263,6 +258,18 @@ pub fn App() -> impl IntoView {
         adhoc.set(None);
     };
     let on_load = Callback::new(load_text);
+    // A share link opened in a tab that already shows the app changes only the fragment: the
+    // shared scenario opens as on start-up, the text it replaces kept (and undoable).
+    let _hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        let Some(fragment) = browser::share_fragment() else {
+            return;
+        };
+        let opened = open_share_link(&fragment).map(|shared| {
+            load_text(shared);
+            SHARE_OPENED.to_string()
+        });
+        share_notice.set(Some(opened));
+    });
     // Swaps the replaced text back in; what was shown is kept in its place.
     let restore = move |_| {
         if let Some(previous) = replaced.get_untracked() {
@@ -480,6 +487,18 @@ pub fn App() -> impl IntoView {
             </section>
         </main>
     }
+}
+
+/// What the notice says when a share link has opened.
+const SHARE_OPENED: &str = "Opened the scenario from the share link.";
+
+/// The scenario a share link's fragment carries, or why it cannot be opened. Either way the
+/// fragment is dropped from the address, so a reload after edits does not open it over them.
+fn open_share_link(fragment: &str) -> Result<String, String> {
+    browser::clear_fragment();
+    share::decode(fragment).map_err(|e| {
+        format!("This share link could not be opened ({e}); your own text is shown instead.")
+    })
 }
 
 /// One step's outcome and trace.

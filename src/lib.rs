@@ -12,6 +12,7 @@ pub mod highlight;
 pub mod history;
 pub mod labs;
 pub mod markdown;
+pub mod splice;
 pub mod storage;
 
 pub use app::App;

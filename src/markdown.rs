@@ -400,7 +400,8 @@ fn render_block(b: Block) -> AnyView {
         Block::Paragraph(c) => view! { <p>{render_inlines(c)}</p> }.into_any(),
         Block::Code { lang, text } => {
             let class = lang.map(|l| format!("language-{l}"));
-            view! { <pre><code class=class>{text}</code></pre> }.into_any()
+            // Focusable, so a keyboard can scroll a long line sideways.
+            view! { <pre tabindex="0"><code class=class>{text}</code></pre> }.into_any()
         }
         Block::List { start, items } => {
             let items = items
@@ -413,6 +414,27 @@ fn render_block(b: Block) -> AnyView {
             }
         }
     }
+}
+
+/// One line of plain text with its `` `code` `` spans as `<code>` (the engine's messages: trace
+/// summaries and hints, lint findings, lab task failures); everything else stays text, and a
+/// backtick without its closing one is shown as written.
+pub fn code_spans(text: &str) -> AnyView {
+    let parts: Vec<&str> = text.split('`').collect();
+    let last = parts.len() - 1;
+    parts
+        .into_iter()
+        .enumerate()
+        .map(
+            |(i, part)| match (i % 2 == 1, i < last && !part.is_empty()) {
+                (true, true) => view! { <code>{part.to_string()}</code> }.into_any(),
+                (true, false) if i < last => "``".into_any(),
+                (true, false) => format!("`{part}").into_any(),
+                _ => part.to_string().into_any(),
+            },
+        )
+        .collect_view()
+        .into_any()
 }
 
 /// Renders markdown `text` (lab instructions, task descriptions, hints) as HTML elements.

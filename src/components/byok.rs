@@ -76,7 +76,7 @@ pub fn ByokWrap(
                         <textarea data-testid="byok-wrapped" rows="4" readonly=true prop:value=text></textarea>
                     </label>
                 }.into_any(),
-                Err(e) => view! { <p class="error" data-testid="byok-error">{e}</p> }.into_any(),
+                Err(e) => view! { <p class="parse-error" role="alert" data-testid="byok-error">{e}</p> }.into_any(),
             })}
         </section>
     }

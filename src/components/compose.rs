@@ -107,6 +107,22 @@ pub fn ComposeForm(
         resource,
         context,
     } = draft;
+    // The caller follows the scenario: one that was among its principals (or the form's first
+    // example) and is not among the new scenario's gives way to its first principal; a caller
+    // the user typed from elsewhere stays. Mid-edit text compares with the last that read.
+    Effect::new(move |prev: Option<Option<Vec<String>>>| {
+        let before = prev.flatten();
+        let Some(now) = text.with(|t| crate::cache::scenario(t).ok().map(|s| s.principal_arns()))
+        else {
+            return before;
+        };
+        let gone = caller
+            .with_untracked(|c| before.as_ref().is_none_or(|b| b.contains(c)) && !now.contains(c));
+        if let Some(first) = now.first().filter(|_| gone) {
+            caller.set(first.clone());
+        }
+        Some(now)
+    });
     let evaluate = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let r = parse_context(&context.get_untracked()).and_then(|ctx| {

@@ -56,7 +56,7 @@ pub fn Editor(
         let _ = el.focus();
         let _ = el.set_selection_range(at, at);
         // Scroll the line into view inside the editor's own scroll box.
-        if let Some(scroller) = el.parent_element() {
+        if let Ok(Some(scroller)) = el.closest(".editor") {
             let line_px = 13.0 * 1.45;
             let top = f64::from(pos.line.saturating_sub(3)) * line_px;
             scroller.set_scroll_top(top as i32);
@@ -78,49 +78,53 @@ pub fn Editor(
         }
     };
     view! {
+        // The scroll box holds one body as wide as the longest line, so the error band (behind
+        // the text: it comes first, and every layer after it is positioned) spans the whole line.
         <div class="editor" class:has-error=move || err_line().is_some()>
-            {move || err_line().map(|n| view! {
-                <div
-                    class="err-band"
-                    data-testid=tid("error-line")
-                    data-line=n
-                    // Through CSSOM (`style:top`), not a `style` attribute: index.html's
-                    // Content-Security-Policy refuses inline style attributes.
-                    style:top=format!("calc(0.5rem + {} * 1.45em)", n - 1)
-                ></div>
-            })}
-            <pre class="gutter" aria-hidden="true">{numbers}</pre>
-            // The coloured copy of the text lies under the textarea, whose own text is
-            // transparent: both sit in one grid cell, so they have the same size and the
-            // characters line up; the caret and selection are the textarea's.
-            <div class="code">
-                <pre class="hl" aria-hidden="true" inner_html=move || text.with(|t| to_html(t))></pre>
-                <textarea
-                    node_ref=area
-                    data-testid=tid("editor")
-                    aria-label=label
-                    aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
-                    spellcheck="false"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    wrap="off"
-                    prop:value=move || text.get()
-                    on:input=move |ev| {
-                        // Chromium reports a multi-line insertion (an IME commit, a scripted
-                        // insertText) as one input event per line, each with the whole new
-                        // value: only the first changes anything, and re-running the scenario
-                        // and the lab checks for each of the others made a 400-line paste
-                        // take seconds.
-                        let value = event_target_value(&ev);
-                        if text.with_untracked(|t| *t == value) {
-                            return;
+            <div class="editor-body">
+                {move || err_line().map(|n| view! {
+                    <div
+                        class="err-band"
+                        data-testid=tid("error-line")
+                        data-line=n
+                        // Through CSSOM (`style:top`), not a `style` attribute: index.html's
+                        // Content-Security-Policy refuses inline style attributes.
+                        style:top=format!("calc(0.5rem + {} * 1.45em)", n - 1)
+                    ></div>
+                })}
+                <pre class="gutter" aria-hidden="true">{numbers}</pre>
+                // The coloured copy of the text lies under the textarea, whose own text is
+                // transparent: both sit in one grid cell, so they have the same size and the
+                // characters line up; the caret and selection are the textarea's.
+                <div class="code">
+                    <pre class="hl" aria-hidden="true" inner_html=move || text.with(|t| to_html(t))></pre>
+                    <textarea
+                        node_ref=area
+                        data-testid=tid("editor")
+                        aria-label=label
+                        aria-invalid=move || if err_line().is_some() { "true" } else { "false" }
+                        spellcheck="false"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        wrap="off"
+                        prop:value=move || text.get()
+                        on:input=move |ev| {
+                            // Chromium reports a multi-line insertion (an IME commit, a scripted
+                            // insertText) as one input event per line, each with the whole new
+                            // value: only the first changes anything, and re-running the scenario
+                            // and the lab checks for each of the others made a 400-line paste
+                            // take seconds.
+                            let value = event_target_value(&ev);
+                            if text.with_untracked(|t| *t == value) {
+                                return;
+                            }
+                            if let Some(t) = typed {
+                                t.set_value(true);
+                            }
+                            text.set(value);
                         }
-                        if let Some(t) = typed {
-                            t.set_value(true);
-                        }
-                        text.set(value);
-                    }
-                ></textarea>
+                    ></textarea>
+                </div>
             </div>
         </div>
         {move || error.get().map(|e| view! {

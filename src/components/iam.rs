@@ -310,7 +310,7 @@ pub fn IamConsole(
             log.set(Vec::new());
             calls.set(Vec::new());
             shown.set(None);
-            text.set(doc);
+            text.set(text.with_untracked(|t| crate::splice::keep_layout(t, doc)));
         }
     };
     let shown_call = move || {

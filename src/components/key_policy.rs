@@ -110,7 +110,7 @@ pub fn KeyPolicyEditor(
         &draft.get_untracked(),
     ) {
         Ok(doc) => {
-            text.set(doc);
+            text.set(text.with_untracked(|t| crate::splice::keep_layout(t, doc)));
             note.set(Some(Ok(format!(
                 "The scenario now starts with this policy on {}.",
                 key.get_untracked()

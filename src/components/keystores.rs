@@ -77,6 +77,18 @@ fn knobs() -> Vec<Knob> {
 }
 
 /// The key stores panel.
+/// A store's cluster, HSMs, `kmsuser` and keys, as one line ("cluster c-1, 2 active HSMs,
+/// 1 key"; an external key store has only its keys).
+fn store_detail(s: &KeyStoreView) -> String {
+    let count = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(s.cluster_id.as_ref().map(|c| format!("cluster {c}")));
+    parts.extend(s.active_hsms.map(|h| count(h as usize, "active HSM")));
+    parts.extend(s.kmsuser.as_ref().map(|u| format!("kmsuser {u}")));
+    parts.push(count(s.keys.len(), "key"));
+    parts.join(", ")
+}
+
 #[component]
 pub fn KeyStoresPanel(
     /// The stores of the world after the console's last run.
@@ -99,10 +111,11 @@ pub fn KeyStoresPanel(
             PathStep::Key(root.into()),
         ];
         path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
-        match with_value(&text.get_untracked(), &path, &value) {
+        let t = text.get_untracked();
+        match with_value(&t, &path, &value) {
             Ok(doc) => {
                 edit_error.set(None);
-                text.set(doc);
+                text.set(crate::splice::keep_layout(&t, doc));
             }
             Err(e) => edit_error.set(Some(e.to_string())),
         }
@@ -131,12 +144,7 @@ pub fn KeyStoresPanel(
                                 {s.error_code.clone().map(|c| view! { " " <span class="error-name" data-testid="store-error">{c}</span> })}
                                 {s.transition_at.clone().map(|t| view! { <small>{format!(" (until {t})")}</small> })}
                             </div>
-                            <div class="store-detail">
-                                {s.cluster_id.clone().map(|c| format!("cluster {c}")).unwrap_or_default()}
-                                {s.active_hsms.map(|h| format!(", {h} active HSM(s)")).unwrap_or_default()}
-                                {s.kmsuser.clone().map(|u| format!(", kmsuser {u}")).unwrap_or_default()}
-                                {format!(", {} key(s)", s.keys.len())}
-                            </div>
+                            <div class="store-detail" data-testid="store-detail">{store_detail(&s)}</div>
                             <div class="buttons">
                                 <button type="button" class="small" data-testid="store-connect"
                                     on:click=move |_| call.run(("ConnectCustomKeyStore".into(), serde_json::json!({"CustomKeyStoreId": connect_id.clone()})))>"Connect"</button>" "

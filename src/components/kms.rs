@@ -4,15 +4,48 @@
 //! calls through the same log, as the same caller.
 
 use super::{outcome_line, GrantsPanel, KeyPolicyEditor, KeyStoresPanel, ProxyCalls, TraceView};
+use kmslab_engine::json::{self, JsonValue};
 use kmslab_engine::kms::ops::{example_input, OPERATIONS};
 use kmslab_engine::kms::view::KmsView;
 use kmslab_engine::scenario::{next_step_id, with_steps};
-use kmslab_engine::{RunReport, StepResult};
+use kmslab_engine::{RunReport, Scenario, StepResult};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Runs the scenario with the console's calls appended; returns the report.
 fn run_with(text: &str, log: &[serde_json::Value]) -> Result<RunReport, String> {
     crate::cache::run_with(text, log)
+}
+
+/// Whether `r` (a key id, alias, key ARN or alias ARN) names one of the scenario's keys.
+fn names_key(s: &Scenario, r: &str) -> bool {
+    s.keys.iter().any(|k| {
+        r == k.id
+            || r.ends_with(&format!(":key/{}", k.id))
+            || k.aliases
+                .iter()
+                .any(|a| r == a || r.ends_with(&format!(":{a}")))
+    })
+}
+
+/// The `KeyId` of a console input, when it is a JSON object with one.
+fn key_id_of(input: &str) -> Option<String> {
+    json::parse(input)
+        .ok()?
+        .get("KeyId")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The console input with its `KeyId` set to `key` and the rest as the user wrote it.
+fn with_key_id(input: &str, key: &str) -> Option<String> {
+    let mut doc = json::parse(input).ok()?;
+    let JsonValue::Object(members) = &mut doc.value else {
+        return None;
+    };
+    let member = members.iter_mut().find(|m| m.key == "KeyId")?;
+    member.value.value = JsonValue::String(key.to_string());
+    Some(crate::splice::keep_layout(input, doc.to_pretty()))
 }
 
 /// The KMS console.
@@ -44,12 +77,14 @@ pub fn KmsConsole(
     let caller = RwSignal::new(String::new());
     let op = RwSignal::new(String::from("Encrypt"));
     let input = RwSignal::new(String::new());
+    // The caller is one of the scenario's principals: the first one at the start, and again
+    // when a change of the scenario (another example, say) takes the chosen one away.
     Effect::new(move |_| {
-        if caller.with_untracked(String::is_empty) {
-            if let Some(p) = principals.with(|p| p.first().cloned()) {
-                caller.set(p);
+        principals.with(|p| {
+            if !p.is_empty() && caller.with_untracked(|c| !p.contains(c)) {
+                caller.set(p.first().cloned().unwrap_or_default());
             }
-        }
+        })
     });
     // The last template written into the input: a scenario change refreshes the input only
     // while it still holds that template, never text the user typed.
@@ -58,7 +93,9 @@ pub fn KmsConsole(
         let tpl = example_input(&op.get_untracked(), &first_key());
         let tpl = serde_json::to_string_pretty(&tpl).unwrap_or_default();
         template.set(tpl.clone());
-        input.set(tpl);
+        if input.with_untracked(|i| *i != tpl) {
+            input.set(tpl);
+        }
     };
     fill_template();
     let refresh = move || report.set(Some(run_with(&text.get_untracked(), &log.get_untracked())));
@@ -114,21 +151,34 @@ pub fn KmsConsole(
     let grants = Signal::derive(move || world.with(|w| w.grants.clone()));
     let stores = Signal::derive(move || world.with(|w| w.key_stores.clone()));
     let principal_list = Signal::derive(move || principals.get());
-    // The world follows the scenario: an edit or a loaded example shows its keys and grants,
-    // and the input template names one of its keys.
-    Effect::new(move |prev: Option<Option<String>>| {
+    // The world follows the scenario: an edit or a loaded example shows its keys and grants.
+    // The input follows too: the untouched template names one of the new keys, and an input the
+    // user wrote gets a new `KeyId` only when the key it named is gone (the rest is kept).
+    Effect::new(move |prev: Option<Option<Arc<Scenario>>>| {
         let t = text.get();
         report.set(Some(run_with(&t, &log.get_untracked())));
-        let key = first_key();
-        let untouched = input.with_untracked(|i| template.with_untracked(|t| i == t));
-        if untouched && prev.flatten().is_some_and(|p| p != key) {
-            fill_template();
+        // Mid-edit text compares with the last scenario that read.
+        let Ok(now) = crate::cache::scenario(&t) else {
+            return prev.flatten();
+        };
+        if let Some(before) = prev.flatten() {
+            let untouched = input.with_untracked(|i| template.with_untracked(|t| i == t));
+            if untouched {
+                fill_template();
+            } else if let Some(edited) = input.with_untracked(|i| {
+                let named = key_id_of(i)?;
+                (names_key(&before, &named) && !names_key(&now, &named))
+                    .then(|| with_key_id(i, &first_key()))
+                    .flatten()
+            }) {
+                input.set(edited);
+            }
         }
-        Some(key)
+        Some(now)
     });
     let save = move |_| {
         if let Ok(doc) = with_steps(&text.get_untracked(), &log.get_untracked()) {
-            text.set(doc);
+            text.set(text.with_untracked(|t| crate::splice::keep_layout(t, doc)));
             log.set(Vec::new());
         }
     };
@@ -143,7 +193,12 @@ pub fn KmsConsole(
                 <label>
                     <span>"Caller"</span>
                     <select data-testid="kms-caller" on:change=move |ev| caller.set(event_target_value(&ev)) prop:value=move || caller.get()>
-                        {move || principals.get().into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+                        // Options made anew keep the chosen caller selected (the select's value would
+                        // otherwise fall back to the first option while `caller` stays).
+                        {move || principals.get().into_iter().map(|p| {
+                            let selected = caller.with_untracked(|c| *c == p);
+                            view! { <option value=p.clone() selected=selected>{p.clone()}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>

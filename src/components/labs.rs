@@ -8,7 +8,7 @@
 //! bundled (one shared by link, say) is judged by its own definition.
 
 use crate::labs::{index as lab_index, track_title, LabEntry as Entry};
-use crate::markdown::Markdown;
+use crate::markdown::{code_spans, Markdown};
 use crate::storage;
 use kmslab_engine::lab::{check_lab_with, Lab, LabReport, Track};
 use leptos::prelude::*;
@@ -91,19 +91,32 @@ pub fn Labs(
             seen.set(true);
         }
     });
-    let current = RwSignal::new(None::<Result<Progress, String>>);
+    // The lab shown, with the scenario's error when the text does not read right now (the
+    // lab stays, its marks those of the last text that read), or the error alone when the text
+    // is no longer that lab's.
+    let current = RwSignal::new(None::<Result<(Progress, Option<String>), String>>);
     let save_error = RwSignal::new(None::<String>);
-    // Every edit re-checks the tasks; the user's work on a lab is kept per lab, so opening it
-    // again resumes it.
+    // Every edit re-checks the tasks; the user's work on a lab is kept per lab (mid-edit text
+    // too), so opening it again resumes it.
     Effect::new(move |_| {
-        let p = text.with(|t| {
-            let p = progress(t, bundled);
-            if let Some(Ok(p)) = &p {
+        let shown = text.with(|t| {
+            let shown = match progress(t, bundled) {
+                Some(Ok(p)) => Some(Ok((p, None))),
+                Some(Err(e)) => match current.get_untracked() {
+                    // Mid-edit: the text is still this lab's if it still names it.
+                    Some(Ok((p, _))) if t.contains(&format!("\"{}\"", p.lab.id)) => {
+                        Some(Ok((p, Some(e))))
+                    }
+                    _ => Some(Err(e)),
+                },
+                None => None,
+            };
+            if let Some(Ok((p, _))) = &shown {
                 save_error.set(storage::set_lab_text(&p.lab.id.0, Some(t)).err());
             }
-            p
+            shown
         });
-        current.set(p);
+        current.set(shown);
     });
     // Showing the index while a lab's scenario is in the editor.
     let browsing = RwSignal::new(false);
@@ -113,6 +126,9 @@ pub fn Labs(
         on_load.run(resumed.unwrap_or_else(|| e.source.to_string()));
     };
     let confirm_reset = RwSignal::new(false);
+    // How many hints each task shows, by lab and task: typing re-checks the tasks and rebuilds
+    // their view, and must not take away a hint the user opened.
+    let hints_shown = StoredValue::new(Vec::<(String, usize)>::new());
 
     let index = move || {
         let list = bundled.with(<[Entry]>::to_vec);
@@ -158,7 +174,8 @@ pub fn Labs(
                         {index()}
                     </div>
                 }.into_any(),
-                Some(Ok(p)) => {
+                Some(Ok((p, broken))) => {
+                    let stale = broken.is_some();
                     let total = p.report.tasks.len();
                     let done = p.report.passed();
                     let start = p.start;
@@ -169,7 +186,10 @@ pub fn Labs(
                         }
                     };
                     let tasks = p.lab.tasks.iter().zip(p.report.tasks.iter()).enumerate().map(|(i, (task, status))| {
-                        let shown_hints = RwSignal::new(0usize);
+                        // Kept by lab and task outside this view, which every edit rebuilds.
+                        let hint_key = format!("{}/{}", p.lab.id, task.id);
+                        let shown_hints = RwSignal::new(hints_shown.with_value(|m| m.iter().find(|(k, _)| *k == hint_key).map_or(0, |(_, n)| *n)));
+                        let hint_key = StoredValue::new(hint_key);
                         let hints = task.hints.clone();
                         let n_hints = hints.len();
                         let passed = status.passed;
@@ -182,7 +202,7 @@ pub fn Labs(
                                 <Markdown text=task.description.clone() />
                                 {(!passed && !status.failures.is_empty()).then(|| view! {
                                     <ul class="task-failures" data-testid="task-failures">
-                                        {status.failures.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                                        {status.failures.iter().map(|f| view! { <li>{code_spans(f)}</li> }).collect_view()}
                                     </ul>
                                 })}
                                 {(n_hints > 0).then(|| view! {
@@ -191,7 +211,14 @@ pub fn Labs(
                                             <div class="hint-text" data-testid="hint"><Markdown text=h.clone() /></div>
                                         }).collect_view()}
                                         <Show when=move || { shown_hints.get() < n_hints }>
-                                            <button type="button" class="small secondary" data-testid="show-hint" on:click=move |_| shown_hints.update(|n| *n += 1)>
+                                            <button type="button" class="small secondary" data-testid="show-hint" on:click=move |_| {
+                                                shown_hints.update(|n| *n += 1);
+                                                let (key, n) = (hint_key.get_value(), shown_hints.get_untracked());
+                                                hints_shown.update_value(|m| match m.iter_mut().find(|(k, _)| *k == key) {
+                                                    Some(e) => e.1 = n,
+                                                    None => m.push((key, n)),
+                                                });
+                                            }>
                                                 {move || if shown_hints.get() == 0 { "Show a hint".to_string() } else { format!("Another hint ({} left)", n_hints - shown_hints.get()) }}
                                             </button>
                                         </Show>
@@ -209,14 +236,19 @@ pub fn Labs(
                             <p class="lab-progress">
                                 <progress max=total value=done></progress>
                                 " "
-                                <span data-testid="lab-progress">{format!("{done} of {total} tasks done")}</span>
-                                {(done == total && total > 0).then(|| view! { <strong class="note" data-testid="lab-complete">" — lab complete!"</strong> })}
+                                <span data-testid="lab-progress">{format!("{done} of {total} tasks done")}{stale.then_some(" (before the error)")}</span>
+                                {(done == total && total > 0 && !stale).then(|| view! { <strong class="note" data-testid="lab-complete">" — lab complete!"</strong> })}
                             </p>
+                            {broken.map(|e| view! {
+                                <p class="parse-error" role="alert" data-testid="lab-stale">
+                                    "The scenario has an error (" {e} "), so the tasks cannot be checked until it is fixed. The marks below are those of your last version that read."
+                                </p>
+                            })}
                             <details class="instructions" open>
                                 <summary>"Instructions"</summary>
                                 <Markdown text=p.instructions.clone() />
                             </details>
-                            <ol class="tasks">{tasks}</ol>
+                            <ol class="tasks" class:stale=stale data-testid="lab-tasks" data-stale=if stale { "true" } else { "false" }>{tasks}</ol>
                             {start.map(|_| view! {
                                 <Show when=move || confirm_reset.get() fallback=move || view! {
                                     <button type="button" class="secondary" data-testid="lab-reset" on:click=move |_| confirm_reset.set(true)>"Reset the lab…"</button>

@@ -51,19 +51,35 @@ pub fn Library(
     let message = RwSignal::new(None::<Result<String, String>>);
     let confirm_delete = RwSignal::new(None::<String>);
     let rejected = RwSignal::new(None::<Rejected>);
-    let link = RwSignal::new(None::<String>);
+    // The link, with the text it carries: once the text changes, the link is outdated.
+    let link = RwSignal::new(None::<(String, String)>);
+    // A memo: the share row is redrawn when the link goes out of date, not at every keystroke.
+    let link_current =
+        Memo::new(move |_| link.with(|l| l.as_ref().is_some_and(|(t, _)| text.with(|n| n == t))));
 
+    // A name that is taken by another text: the save waits for the user to say "replace".
+    let confirm_replace = RwSignal::new(None::<String>);
+    let write = move |name: String| {
+        confirm_replace.set(None);
+        let result = storage::save_named(&name, &text.get_untracked());
+        names.set(storage::saved_names());
+        message.set(Some(
+            result.map(|()| format!("saved as “{name}” in this browser")),
+        ));
+    };
     let save = move |_| {
         let name = save_name.get_untracked().trim().to_string();
         if name.is_empty() {
             message.set(Some(Err("give the save a name first".into())));
             return;
         }
-        let result = storage::save_named(&name, &text.get_untracked());
-        names.set(storage::saved_names());
-        message.set(Some(
-            result.map(|()| format!("saved as “{name}” in this browser")),
-        ));
+        let taken = storage::load_named(&name).is_some_and(|t| text.with_untracked(|n| *n != t));
+        if taken {
+            message.set(None);
+            confirm_replace.set(Some(name));
+        } else {
+            write(name);
+        }
     };
     let export = move |_| {
         let t = text.get_untracked();
@@ -119,14 +135,18 @@ pub fn Library(
         }
     };
     let make_link = move |_| {
-        let packed = share::encode(&text.get_untracked());
+        let t = text.get_untracked();
+        let packed = share::encode(&t);
         match browser::page_url() {
-            Ok(base) => link.set(Some(format!("{base}#s={packed}"))),
+            Ok(base) => link.set(Some((t, format!("{base}#s={packed}")))),
             Err(e) => message.set(Some(Err(e))),
         }
     };
     let copy = move |_| {
-        if let Some(l) = link.get_untracked() {
+        if let Some((_, l)) = link
+            .get_untracked()
+            .filter(|_| link_current.get_untracked())
+        {
             leptos::task::spawn_local(async move {
                 message.set(Some(
                     browser::copy_to_clipboard(&l)
@@ -146,9 +166,20 @@ pub fn Library(
             })}
             <h3>"Saved in this browser"</h3>
             <form class="row" on:submit=move |ev| { ev.prevent_default(); save(()); }>
-                <label>"Name " <input data-testid="save-name" prop:value=move || save_name.get() on:input=move |ev| save_name.set(event_target_value(&ev)) /></label>
+                <label>"Name " <input data-testid="save-name" prop:value=move || save_name.get() on:input=move |ev| { save_name.set(event_target_value(&ev)); confirm_replace.set(None); } /></label>
                 <button type="submit" data-testid="save-as">"Save"</button>
             </form>
+            {move || confirm_replace.get().map(|name| {
+                let replace = name.clone();
+                view! {
+                    <p class="notice" role="alert" data-testid="save-replace">
+                        {format!("A different scenario is already saved as “{name}”. Replace it with the current text? ")}
+                        <button type="button" class="danger small" data-testid="save-replace-confirm" on:click=move |_| write(replace.clone())>"Replace it"</button>
+                        " "
+                        <button type="button" class="secondary small" data-testid="save-replace-cancel" on:click=move |_| confirm_replace.set(None)>"Keep the old one"</button>
+                    </p>
+                }
+            })}
             <ul class="saves" data-testid="saves">
                 {move || names.get().into_iter().map(|n| {
                     let (load_n, export_n, del_n, ask_n, shown) = (n.clone(), n.clone(), n.clone(), n.clone(), n.clone());
@@ -204,7 +235,12 @@ pub fn Library(
             <h3>"Share"</h3>
             <p class="hint">"A link that carries the whole scenario, compressed, after the # — it never reaches a server."</p>
             <button type="button" data-testid="make-share-link" on:click=make_link>"Make a share link"</button>
-            {move || link.get().map(|l| {
+            {move || link.get().map(|(_, l)| {
+                if !link_current.get() {
+                    return view! {
+                        <p class="notice" data-testid="share-outdated">"The scenario has changed since the link was made, so the link no longer carries it: make a new one."</p>
+                    }.into_any();
+                }
                 let len = l.len();
                 view! {
                     <div class="row share">
@@ -214,7 +250,7 @@ pub fn Library(
                         <button type="button" class="small" on:click=copy>"Copy"</button>
                         <span class="hint">{format!("{len} characters")}</span>
                     </div>
-                }
+                }.into_any()
             })}
         </section>
     }

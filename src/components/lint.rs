@@ -1,6 +1,7 @@
 //! Policy findings for the scenario being edited: severity badge, location, message, and where
 //! in the document (policy and JSON path); clicking the location moves the editor's caret there.
 
+use crate::markdown::code_spans;
 use kmslab_engine::json::Pos;
 use kmslab_engine::lint::{lint_scenario, Finding, Severity};
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ fn finding_view(f: Finding, jump: RwSignal<Option<Pos>>) -> impl IntoView {
                 <span class="finding-column">{format!(":{}", pos.column)}</span>
                 " "
             })}
-            <span class="finding-message">{f.message}</span>
+            <span class="finding-message">{code_spans(&f.message)}</span>
             <span class="finding-where">
                 " ("<code class="finding-code">{f.code}</code>" in "{f.policy}", at "<code>{f.path}</code>")"
             </span>

@@ -72,13 +72,17 @@ fn show_encryption_context(ec: &BTreeMap<String, String>) -> String {
     serde_json::to_string(ec).unwrap_or_default()
 }
 
-/// The CSS class and symbol of an outcome.
-fn outcome_look(o: Outcome) -> (&'static str, &'static str) {
+/// The CSS class, symbol and words (the legend's, what a screen reader says) of an outcome.
+fn outcome_look(o: Outcome) -> (&'static str, &'static str, &'static str) {
     match o {
-        Outcome::Allowed => ("m-allow", "✓"),
-        Outcome::AllowedButStateRefuses => ("m-state", "!"),
-        Outcome::ExplicitDeny => ("m-deny", "✗"),
-        Outcome::ImplicitDeny => ("m-implicit", "·"),
+        Outcome::Allowed => ("m-allow", "✓", "allowed"),
+        Outcome::AllowedButStateRefuses => (
+            "m-state",
+            "!",
+            "allowed, but the key's state or type refuses",
+        ),
+        Outcome::ExplicitDeny => ("m-deny", "✗", "explicit deny"),
+        Outcome::ImplicitDeny => ("m-implicit", "·", "implicit deny"),
     }
 }
 
@@ -257,7 +261,7 @@ pub fn AccessMatrix(
                         let Some(cell) = m.cell(p, k, o) else {
                             return ().into_any();
                         };
-                        let (class, symbol) = outcome_look(cell.outcome());
+                        let (class, symbol, words) = outcome_look(cell.outcome());
                         let kept = f.outcome.keeps(cell.outcome());
                         let op = m.operations.get(o).copied().unwrap_or_default();
                         let title = format!(
@@ -278,7 +282,7 @@ pub fn AccessMatrix(
                                 data-outcome=cell.outcome().as_str()
                                 title=title
                                 on:click=move |_| open_cell(&c2, p, k, o)>
-                                <button type="button" aria-label=format!("{op} by {} on {}", pr.arn, kd.id)>{symbol}</button>
+                                <button type="button" aria-label=format!("{op} by {} on {}: {words}", pr.arn, kd.id)>{symbol}</button>
                             </td>
                         }
                         .into_any()
@@ -300,6 +304,25 @@ pub fn AccessMatrix(
                 show_encryption_context(&m.encryption_context)
             )
         });
+        // Nothing to tabulate: a sentence says why instead of an empty table.
+        let empty = if m.keys.is_empty() || m.principals.is_empty() {
+            Some(if m.keys.is_empty() {
+                "This world has no KMS key, so there is no cell to decide: add one under `keys` (or, for a key a step creates, choose the world after the steps)."
+            } else {
+                "This world has no principal to ask for: add a user or a role under `iam`."
+            }.to_string())
+        } else if view_.rows.is_empty() {
+            Some("No cell matches the filters.".to_string())
+        } else {
+            None
+        };
+        if let Some(sentence) = empty {
+            return view! {
+                <p class="m-summary" data-testid="matrix-summary">{summary}</p>
+                <p class="hint" data-testid="matrix-empty">{crate::markdown::code_spans(&sentence)}</p>
+            }
+            .into_any();
+        }
         view! {
             <p class="m-summary" data-testid="matrix-summary">{summary}</p>
             {with_ec.map(|t| view! { <p class="m-shown" data-testid="matrix-computed-ec">{t}</p> })}

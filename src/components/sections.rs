@@ -1,7 +1,8 @@
 //! The scenario as forms: every section (organization, IAM, key stores, keys, grants, steps,
 //! ...) as nested fields, kept in sync with the raw JSON both ways. The forms read the text the
-//! editor shows, and each change is one engine edit of that text ([`edit_value`]), so the JSON
-//! keeps the user's member order and an edit that would break the scenario is refused with its
+//! editor shows, and each change is one engine edit of that text ([`edit_value`]), written back
+//! as the smallest change to the text ([`crate::splice::keep_layout`]), so the JSON keeps the
+//! user's layout and member order, and an edit that would break the scenario is refused with its
 //! located error instead of being applied.
 
 use kmslab_engine::json::{self, Json, JsonPath, JsonValue};
@@ -183,7 +184,10 @@ pub fn SectionForms(
     let refused = RwSignal::new(None::<String>);
     let apply: Apply = Callback::new(
         move |(path, shown, edit): (Vec<PathStep>, JsonPath, DocEdit)| {
-            let result = text.with_untracked(|t| edit_value(t, &path, &edit));
+            // Only what changed is written: the rest of the text keeps the user's layout.
+            let result = text.with_untracked(|t| {
+                edit_value(t, &path, &edit).map(|new| crate::splice::keep_layout(t, new))
+            });
             match result {
                 Ok(t) => {
                     refused.set(None);
@@ -196,6 +200,13 @@ pub fn SectionForms(
             }
         },
     );
+    // A refusal is about the text it was made against: once the text changes (in the JSON
+    // editor, or by another edit) or another section is shown, it no longer applies.
+    Effect::new(move |_| {
+        text.track();
+        section.track();
+        refused.set(None);
+    });
     // The document, when the text is a valid scenario; the form cannot show a broken one.
     let doc = Memo::new(move |_| {
         text.with(|t| match crate::cache::scenario(t) {

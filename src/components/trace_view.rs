@@ -2,6 +2,7 @@
 //! outcome, then (collapsed) the reasoning and every layer, policy, statement and condition,
 //! with what matched in green and what did not in red.
 
+use crate::markdown::code_spans;
 use kmslab_engine::trace::{
     hints, summarize, Check, HintKind, LayerVerdict, StatementTrace, Trace,
 };
@@ -67,7 +68,7 @@ fn summary_view(trace: &Trace) -> impl IntoView {
             " "
             <strong class="headline">{sum.headline}</strong>
             ": "
-            <span class="summary-text">{sum.text}</span>
+            <span class="summary-text">{code_spans(&sum.text)}</span>
         </p>
     }
 }
@@ -81,7 +82,7 @@ fn hints_view(trace: &Trace) -> impl IntoView {
                 <h4>"What would change the outcome"</h4>
                 <ul data-testid="trace-hints">
                     {hints.into_iter().map(|h| view! {
-                        <li class=format!("hint {}", hint_class(h.kind)) data-testid="trace-hint" data-kind=hint_class(h.kind)>{h.text}</li>
+                        <li class=format!("hint {}", hint_class(h.kind)) data-testid="trace-hint" data-kind=hint_class(h.kind)>{code_spans(&h.text)}</li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -116,7 +117,7 @@ pub fn TraceView(
             {hints_view(&trace)}
             {(!trace.errors.is_empty()).then(|| view! {
                 <ul class="trace-errors" role="alert" data-testid="trace-errors">
-                    {trace.errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}
+                    {trace.errors.iter().map(|e| view! { <li>{code_spans(e)}</li> }).collect_view()}
                 </ul>
             })}
             <details class="trace-detail" data-testid="trace-detail">

@@ -9,6 +9,16 @@ test('BYOK helper: key material is wrapped in the browser for ImportKeyMaterial'
   const errors = watch(page);
   await fresh(page);
   await page.getByTestId('tab-consoles').click();
+  // Laid out as a form: each control under its label, as wide as the panel.
+  const panel = await page.getByTestId('byok-wrap').boundingBox();
+  for (const id of ['byok-public-key', 'byok-material', 'byok-algorithm']) {
+    const control = page.getByTestId(id);
+    const box = (await control.boundingBox())!;
+    const label = (await control.locator('xpath=..').boundingBox())!;
+    expect(box.x, `${id} starts under its label`).toBeCloseTo(label.x, 0);
+    expect(box.y, `${id} is below its label's text`).toBeGreaterThan(label.y + 5);
+    expect(box.width, `${id} is as wide as the panel`).toBeGreaterThan(panel!.width * 0.9);
+  }
   await page.getByTestId('byok-public-key').fill(PUBLIC_KEY);
   await page.getByTestId('byok-generate').click();
   await expect(page.getByTestId('byok-material')).toHaveValue(/^[A-Za-z0-9+/]{43}=$/);

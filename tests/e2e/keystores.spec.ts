@@ -19,6 +19,7 @@ test('key stores: connect on the simulated clock, break the cluster, see the err
   await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:root');
   const store = con.getByTestId('store-cks-1234567890abcdef0');
   await expect(store.getByTestId('store-state')).toHaveText('DISCONNECTED');
+  await expect(store.getByTestId('store-detail')).toHaveText(/^cluster cluster-1a23b4cdefg, 2 active HSMs, kmsuser .+, 0 keys$/);
 
   await store.getByTestId('store-connect').click();
   await expect(con.getByTestId('kms-result').getByTestId('decision')).toHaveText('Allow');
@@ -78,6 +79,8 @@ test('external key store: the proxy call is shown beside the trace, and a slow p
   await expect(call).toContainText('AWS4-HMAC-SHA256');
 
   const store = con.getByTestId('store-cks-abcdef01234567890');
+  // An external key store has no cluster: its line starts with its keys, not a comma.
+  await expect(store.getByTestId('store-detail')).toHaveText('1 key');
   await store.locator('summary', { hasText: 'Inject proxy faults' }).click();
   await store.locator('.knob', { hasText: 'slower than 250 ms' }).getByRole('button', { name: 'break' }).click();
   await expect(page.getByTestId('editor')).toHaveValue(/"latencyMs": 400/);

@@ -75,3 +75,28 @@ test('grants panel: create a grant from the form, then revoke it', async ({ page
   await expect(grant.getByTestId('grant-revoke')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('after another scenario loads, the console calls as one of its principals on one of its keys', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('tab-consoles').click();
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('kms-caller').selectOption('arn:aws:iam::111122223333:user/nps-service');
+  // An input the user wrote: only its KeyId follows the scenario, and only when its key is gone.
+  await con.getByTestId('kms-input').fill('{"KeyId": "alias/nps",  "Plaintext": "aGk="}');
+  await page.getByTestId('example-grants-and-tokens').click();
+  await expect(con.getByTestId('kms-caller')).toHaveValue(ADMIN);
+  await expect(con.getByTestId('kms-input')).toHaveValue('{"KeyId": "alias/app-data",  "Plaintext": "aGk="}');
+  await con.getByTestId('kms-run').click();
+  await expect(con.getByTestId('kms-result')).toContainText(`Request: ${ADMIN} kms:Encrypt`);
+  // A key that never existed is the user's own business: it stays.
+  await con.getByTestId('kms-input').fill('{"KeyId": "alias/nope", "Plaintext": "aGk="}');
+  await page.getByTestId('example-cross-account-key').click();
+  await expect(con.getByTestId('kms-input')).toHaveValue('{"KeyId": "alias/nope", "Plaintext": "aGk="}');
+  // The template the console wrote follows every time.
+  await con.getByTestId('kms-op').selectOption('DescribeKey');
+  await page.getByTestId('example-grants-and-tokens').click();
+  await expect(con.getByTestId('kms-input')).toHaveValue(/"KeyId": "alias\/app-data"/);
+  expect(errors).toEqual([]);
+});

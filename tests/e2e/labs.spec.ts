@@ -63,6 +63,36 @@ test('a multi-line insertion checks the lab once, not once per line', async ({ p
   expect(await page.evaluate(() => (window as any).__saves)).toBe(1);
 });
 
+test('a lab stays open while its scenario is mid-edit, its marks shown as stale', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const file = labs.find((f) => f.startsWith('10-'))!;
+  const start = read(join(DIR, file));
+  await openLab(page, start.doc.lab.id);
+  const before = await page.getByTestId('lab-progress').textContent();
+  // Delete the comma at the end of line 3.
+  const lines = start.text.split('\n');
+  expect(lines[2].endsWith(',')).toBe(true);
+  lines[2] = lines[2].slice(0, -1);
+  await page.getByTestId('editor').fill(lines.join('\n'));
+  await expect(page.getByTestId('lab-stale')).toContainText('4:3');
+  await expect(page.getByTestId('lab-stale')).toContainText('cannot be checked');
+  await expect(page.getByTestId('lab')).toHaveAttribute('data-lab', start.doc.lab.id);
+  await expect(page.getByTestId('lab-tasks')).toHaveAttribute('data-stale', 'true');
+  await expect(page.getByTestId(`task-${start.doc.lab.tasks[0].id}`)).toBeVisible();
+  await expect(page.getByTestId('lab-progress')).toContainText(before!);
+  await expect(page.getByTestId('lab-index')).toHaveCount(0);
+  // Fixed: checked again, nothing stale.
+  await page.getByTestId('editor').fill(start.text);
+  await expect(page.getByTestId('lab-stale')).toHaveCount(0);
+  await expect(page.getByTestId('lab-tasks')).toHaveAttribute('data-stale', 'false');
+  // A broken text that is no longer the lab's shows the index with the error.
+  await page.getByTestId('editor').fill('{"kmslab": 1, "lab": ');
+  await expect(page.getByTestId('lab-broken')).toBeVisible();
+  await expect(page.getByTestId('lab')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 for (const file of labs) {
   test(`lab ${file}: a wrong attempt is rejected, the solution completes it, reset starts over`, async ({ page }) => {
     // Each fill re-checks every task, some labs have several wrong attempts, and lab 00's
@@ -127,3 +157,38 @@ for (const file of labs) {
     expect(errors).toEqual([]);
   });
 }
+
+test('a hint the user opened stays open while they type', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const file = labs.find((f) => f.startsWith('10-'))!;
+  const start = read(join(DIR, file));
+  await openLab(page, start.doc.lab.id);
+  const task = page.getByTestId(`task-${start.doc.lab.tasks[0].id}`);
+  await task.getByTestId('show-hint').click();
+  await expect(task.getByTestId('hint')).toHaveCount(1);
+  await page.getByTestId('editor').fill(start.text.replace('"seed": 10', '"seed": 11'));
+  await expect(page.getByTestId('editor')).toHaveValue(/"seed": 11/);
+  await expect(task.getByTestId('hint')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test('a code block of the instructions is a framed box that scrolls sideways, by keyboard too', async ({ page }) => {
+  await fresh(page);
+  const file = labs.find((f) => f.startsWith('10-'))!;
+  await openLab(page, read(join(DIR, file)).doc.lab.id);
+  const pre = page.getByTestId('lab').locator('.instructions pre').first();
+  const look = await pre.evaluate((p: HTMLElement) => {
+    const cs = getComputedStyle(p);
+    const around = getComputedStyle(p.closest('.instructions')!);
+    return {
+      scrolls: p.scrollWidth > p.clientWidth && cs.overflowX === 'auto',
+      framed: cs.borderTopStyle !== 'none' && cs.backgroundColor !== around.backgroundColor,
+      tabindex: p.tabIndex,
+    };
+  });
+  expect(look).toEqual({ scrolls: true, framed: true, tabindex: 0 });
+  await pre.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => pre.evaluate((p) => p.scrollLeft)).toBeGreaterThan(0);
+});

@@ -229,3 +229,23 @@ test('an encryption context decides key policy conditions and grant constraints'
   await expect(page.getByTestId('matrix-error')).toContainText("the matrix's encryption context option");
   expect(errors).toEqual([]);
 });
+
+test('a world without keys says so in a sentence; a cell\'s label says its outcome', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('editor').fill(JSON.stringify({ kmslab: 1, iam: { users: [{ name: 'alice' }] }, steps: [] }, null, 2));
+  await page.getByTestId('tab-matrix').click();
+  await page.getByTestId('matrix-compute').click();
+  await expect(page.getByTestId('matrix-empty')).toContainText('no KMS key');
+  await expect(page.getByTestId('matrix-table')).toHaveCount(0);
+  await expect(page.getByTestId('matrix-shown')).toHaveCount(0);
+
+  await page.getByTestId('example-nps-least-privilege').click();
+  await page.getByTestId('matrix-compute').click();
+  await expect(cell(page, NPS, 'Decrypt').getByRole('button')).toHaveAccessibleName(/^Decrypt by arn:aws:iam::111122223333:user\/nps-service on \S+: explicit deny$/);
+  await expect(cell(page, ROOT, 'Decrypt').getByRole('button')).toHaveAccessibleName(/: allowed$/);
+  // Filters that match nothing: a sentence, not an empty table.
+  await page.getByTestId('matrix-filter-principal').fill('nobody-has-this-name');
+  await expect(page.getByTestId('matrix-empty')).toHaveText('No cell matches the filters.');
+  expect(errors).toEqual([]);
+});

@@ -21,6 +21,44 @@ test('the error line is marked and the message moves the caret to it', async ({ 
   expect(errors).toEqual([]);
 });
 
+test('the error band lies behind the line\'s text and spans the whole line, in both themes', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const long = 'x'.repeat(300);
+  await page.getByTestId('editor').fill(`{\n  "kmslab": 1,\n  "title": "A title that is here"\n  "steps": [], "note": "${long}"\n}`);
+  await expect(page.getByTestId('error-line')).toHaveAttribute('data-line', '4');
+  for (const theme of ['light', 'dark']) {
+    await page.getByTestId('theme').selectOption(theme);
+    // What is painted on top at the middle of the line's first word: the coloured text, not
+    // the band (the textarea above both is transparent and let through for the probe).
+    const top = await page.evaluate(() => {
+      const band = document.querySelector('[data-testid="error-line"]') as HTMLElement;
+      const area = document.querySelector('[data-testid="editor"]') as HTMLElement;
+      const word = [...document.querySelectorAll('.editor .hl .tok-key')].find((e) => e.textContent === '"steps"') as HTMLElement;
+      area.style.pointerEvents = 'none';
+      band.style.pointerEvents = 'auto';
+      (word.parentElement as HTMLElement).style.pointerEvents = 'auto';
+      const r = word.getBoundingClientRect();
+      const b = band.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      area.style.pointerEvents = '';
+      band.style.pointerEvents = '';
+      (word.parentElement as HTMLElement).style.pointerEvents = '';
+      const inBand = r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+      return { onTop: hit === word, inBand };
+    });
+    expect(top).toEqual({ onTop: true, inBand: true });
+  }
+  // The band reaches the end of the long line, not just the visible width.
+  const reach = await page.evaluate(() => {
+    const band = (document.querySelector('[data-testid="error-line"]') as HTMLElement).getBoundingClientRect();
+    const last = [...document.querySelectorAll('.editor .hl .tok-str')].pop() as HTMLElement;
+    return band.right - last.getBoundingClientRect().right;
+  });
+  expect(reach).toBeGreaterThanOrEqual(0);
+  expect(errors).toEqual([]);
+});
+
 test('loading an example keeps the text it replaced, across a reload', async ({ page }) => {
   await fresh(page);
   const mine = '{"kmslab": 1, "title": "mine", "steps": []}';
@@ -67,6 +105,21 @@ test('results say when the text changed since the run; a step fills the compose 
   await page.getByTestId('editor').press('End');
   await page.getByTestId('editor').pressSequentially(' ');
   await expect(page.getByTestId('stale')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('the compose caller follows a newly loaded scenario, unless the user typed their own', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  const caller = page.getByTestId('compose-caller');
+  await expect(caller).toHaveValue('arn:aws:iam::111122223333:user/nps-service');
+  await page.getByTestId('example-grants-and-tokens').click();
+  await expect(caller).toHaveValue('arn:aws:iam::111122223333:user/key-admin');
+  const elsewhere = 'arn:aws:iam::999999999999:user/elsewhere';
+  await caller.fill(elsewhere);
+  await page.getByTestId('example-scp-guardrail').click();
+  await expect(caller).toHaveValue(elsewhere);
   expect(errors).toEqual([]);
 });
 
