@@ -23,7 +23,7 @@ pub use parse::parse_scenario;
 pub(crate) use read::{error_at, Node};
 pub use run::{
     evaluate_adhoc, run_scenario, run_scenario_with, world_after_steps, AdHocRequest,
-    ExpectationResult, Run, RunOptions, RunReport, StepResult,
+    ExpectationResult, Run, RunOptions, RunReport, StepResult, UNRESOLVED_REFERENCE,
 };
 pub(crate) use world::is_derived_key;
 pub use world::unique_id;

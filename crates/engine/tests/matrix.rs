@@ -123,6 +123,7 @@ fn one_call_with(s: &Scenario, caller: &str, op: &str, input: serde_json::Value)
         session: None,
         expect: None,
         description: None,
+        positions: Default::default(),
     });
     w
 }

@@ -115,7 +115,7 @@ fn malformed_documents_are_located() {
         error_of(
             "{\"kmslab\": 1, \"iam\": {\"users\": [{\"name\": \"u\"}]}, \"steps\": [\n {\"caller\": \"${nope.Arn}\", \"call\": \"s3:ListAllMyBuckets\"}]}"
         ),
-        "2:2: at $.steps[0].caller: `${nope.Arn}` refers to step `nope`, which has not run before this step or has no output"
+        "2:13: at $.steps[0].caller: `${nope.Arn}` refers to step `nope`, but no step has that id"
     );
     assert_eq!(
         error_of("{\"kmslab\": 2, \"steps\": []}"),

@@ -121,6 +121,19 @@ fn a_scenario_that_cannot_run_fails_every_task() {
 }
 
 #[test]
+fn a_learner_step_that_cannot_run_does_not_stop_the_checks() {
+    // `dec` uses the output of a denied Encrypt: it does not run, and the tasks are still
+    // judged on the world the other steps leave.
+    let steps = r#"
+  {"id": "enc", "caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:Encrypt", "input": {"KeyId": "k1", "Plaintext": "aGk="}},
+  {"id": "dec", "caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:Decrypt", "input": {"CiphertextBlob": "${enc.CiphertextBlob}"}},"#;
+    let got = statuses(&scenario(ALICE, LAB, &format!("{steps}{ADMIN_STEPS}")));
+    assert!(got[0].1, "{:?}", got[0]);
+    assert!(got[1].1, "{:?}", got[1]);
+    assert!(got[3].1, "{:?}", got[3]);
+}
+
+#[test]
 fn bad_labs_are_located_errors() {
     let cases = [
         (

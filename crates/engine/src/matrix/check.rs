@@ -311,5 +311,6 @@ pub fn trace_for(
         trace: r.trace,
         proxy_calls: Vec::new(),
         expectation: None,
+        not_run: None,
     })
 }

@@ -13,7 +13,7 @@ use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
 use crate::iam::evaluate::{authorize, AuthzInput, ResourceKind, ResourcePolicy, Response};
 use crate::iam::policy::Policy;
 use crate::identity::{AuthzQuestion, Op, SessionCredentials};
-use crate::json::{JsonPath, Pos};
+use crate::json::{Json, JsonPath, JsonValue, Pos};
 use crate::kms::authz::IamSide;
 use crate::kms::model::{Alias, Grant, Key, KeyState, KmsWorld, Origin};
 use crate::kms::ops::{advance, execute, Env};
@@ -61,9 +61,21 @@ pub struct StepResult {
     /// answers, AAD, integrity check), in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proxy_calls: Vec<crate::keystore::xks::Exchange>,
-    /// How the step fared against its `expect`, if it has one.
+    /// How the step fared against its `expect`, if it has one. A step that did not run
+    /// (`not_run`) always has one, failed: a scenario whose step cannot be made is broken
+    /// whether or not the step says what it expects.
     pub expectation: Option<ExpectationResult>,
+    /// Why the step did not run, when it did not: a `${step.path}` reference that cannot be
+    /// resolved (the step it names failed, so its output is missing), located at the string
+    /// that holds it. Such a step has `error` [`UNRESOLVED_REFERENCE`], no decision and no
+    /// trace, and the run goes on with the next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<ScenarioError>,
 }
+
+/// The `error` of a step that did not run because a reference in it cannot be resolved
+/// ([`StepResult::not_run`]). kmslab's own name, not an AWS exception: no request was made.
+pub const UNRESOLVED_REFERENCE: &str = "UnresolvedReference";
 
 /// Writes key-value pairs as a JSON object, in their order (a step's context as it was given).
 fn as_map<S: serde::Serializer>(
@@ -159,7 +171,7 @@ pub struct Run<'a> {
     clock: Instant,
     world: World<'a>,
     live: Live<'a>,
-    outputs: BTreeMap<String, serde_json::Value>,
+    outputs: Outputs,
     steps: Vec<StepResult>,
 }
 
@@ -171,16 +183,20 @@ impl<'a> Run<'a> {
             clock: s.defaults.time,
             world: World::new(s, opts.pairs),
             live: Live::new(s),
-            outputs: BTreeMap::new(),
+            outputs: Outputs::default(),
             steps: Vec::with_capacity(s.steps.len()),
         }
     }
 
     /// Runs `step` (one of the scenario's, or one added after them: its `index` places it in
-    /// error paths). An error means the step could not run at all (a full run stops there);
-    /// its result is then not among [`Run::results`], but time may have passed and the world
-    /// may be partly changed, so a run that returned an error must not be stepped again (fork
-    /// it before a step that may fail if the world before it is still wanted).
+    /// error paths). A step that refers to an output that is not there (`${enc.CiphertextBlob}`
+    /// after `enc` was denied) does not run: its result says so ([`StepResult::not_run`]) and
+    /// the run goes on. An error means the scenario itself is wrong where the step needs it (a
+    /// caller that is not in the world, a context key that contradicts a derived one): a full
+    /// run stops there; the step's result is then not among [`Run::results`], but time may have
+    /// passed and the world may be partly changed, so a run that returned an error must not be
+    /// stepped again (fork it before a step that may fail if the world before it is still
+    /// wanted).
     pub fn step(&mut self, step: &Step) -> Result<(), ScenarioError> {
         let s = self.scenario;
         let clock = match step.advance {
@@ -197,8 +213,8 @@ impl<'a> Run<'a> {
             &mut self.world.rng,
         );
         let r = run_step(&mut self.live, &mut self.world, step, clock, &self.outputs)?;
-        if let (Some(id), Some(out)) = (&step.id, &r.output) {
-            self.outputs.insert(id.clone(), out.clone());
+        if let Some(id) = &step.id {
+            self.outputs.record(id, &r);
         }
         self.steps.push(r);
         Ok(())
@@ -257,6 +273,7 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         session: None,
         expect: None,
         description: None,
+        positions: StepPositions::default(),
     };
     let call = step.call.as_deref().unwrap_or_default();
     if !call
@@ -275,7 +292,7 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         &mut world,
         &step,
         s.defaults.time,
-        &BTreeMap::new(),
+        &Outputs::default(),
     )
 }
 
@@ -283,12 +300,40 @@ fn step_path(step: &Step) -> JsonPath {
     JsonPath::root().key("steps").index(step.index)
 }
 
+/// The outputs of the steps run so far, by step id, for `${id.path}` references, and why a
+/// step that has an id has no output (so that a reference to it can say so).
+#[derive(Clone, Default)]
+struct Outputs {
+    values: BTreeMap<String, serde_json::Value>,
+    missing: BTreeMap<String, String>,
+}
+
+impl Outputs {
+    /// Records how the step `id` ended.
+    fn record(&mut self, id: &str, r: &StepResult) {
+        match &r.output {
+            Some(out) => {
+                self.values.insert(id.to_string(), out.clone());
+                self.missing.remove(id);
+            }
+            None => {
+                self.values.remove(id);
+                let why = if r.not_run.is_some() {
+                    "which did not run either, so it has no output".to_string()
+                } else if let Some(e) = &r.error {
+                    format!("which ended with `{e}`, so it has no output")
+                } else {
+                    "which has no output (it only decided authorization)".to_string()
+                };
+                self.missing.insert(id.to_string(), why);
+            }
+        }
+    }
+}
+
 /// Replaces `${step.path}` references in a string with earlier steps' outputs. Policy variables
 /// (`${aws:username}`) contain a colon and are left alone.
-fn resolve_refs(
-    text: &str,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> Result<String, String> {
+fn resolve_refs(text: &str, outputs: &Outputs) -> Result<String, String> {
     // Most values (base64 payloads among them) hold no reference: one byte scan, one copy.
     if !text.as_bytes().windows(2).any(|w| w == b"${") {
         return Ok(text.to_string());
@@ -303,9 +348,13 @@ fn resolve_refs(
         match inner {
             Some(inner) if !inner.contains(':') && inner.contains('.') && !inner.contains(' ') => {
                 let (id, path) = inner.split_once('.').unwrap_or((inner, ""));
-                let value = outputs
-                    .get(id)
-                    .ok_or_else(|| format!("`${{{inner}}}` refers to step `{id}`, which has not run before this step or has no output"))?;
+                let value = outputs.values.get(id).ok_or_else(|| {
+                    let why = outputs.missing.get(id).map_or(
+                        "which has not run before this step or has no output",
+                        String::as_str,
+                    );
+                    format!("`${{{inner}}}` refers to step `{id}`, {why}")
+                })?;
                 let mut cur = value;
                 for part in path.split('.') {
                     cur = match cur {
@@ -335,10 +384,9 @@ fn resolve_refs(
     Ok(out)
 }
 
-fn resolve_json(
-    v: &serde_json::Value,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> Result<serde_json::Value, String> {
+/// Resolves the references in an `expect` value (already checked when the step's own input
+/// resolved; one that does not resolve is compared as written).
+fn resolve_json(v: &serde_json::Value, outputs: &Outputs) -> Result<serde_json::Value, String> {
     Ok(match v {
         serde_json::Value::String(s) => serde_json::Value::String(resolve_refs(s, outputs)?),
         serde_json::Value::Array(a) => serde_json::Value::Array(
@@ -353,6 +401,104 @@ fn resolve_json(
         ),
         other => other.clone(),
     })
+}
+
+/// `j` (written at `path`) with its references resolved, or the first one that cannot be,
+/// located at the string that holds it.
+fn resolve_located(
+    j: &Json,
+    path: &JsonPath,
+    outputs: &Outputs,
+) -> Result<serde_json::Value, ScenarioError> {
+    Ok(match &j.value {
+        JsonValue::String(s) => serde_json::Value::String(
+            resolve_refs(s, outputs).map_err(|m| error_at(path, j.pos, m))?,
+        ),
+        JsonValue::Array(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| resolve_located(x, &path.index(i), outputs))
+                .collect::<Result<_, _>>()?,
+        ),
+        JsonValue::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|m| {
+                    Ok((
+                        m.key.clone(),
+                        resolve_located(&m.value, &path.key(&m.key), outputs)?,
+                    ))
+                })
+                .collect::<Result<_, ScenarioError>>()?,
+        ),
+        _ => j.to_serde(),
+    })
+}
+
+/// A step's references, resolved: its credentials, input, grant tokens and resource as the
+/// call makes them.
+struct Resolved {
+    caller: Option<CallerSpec>,
+    input: Option<serde_json::Value>,
+    grant_tokens: Vec<String>,
+    resource: Option<String>,
+}
+
+/// Resolves every reference of `step` before anything of it runs, so that a step that cannot
+/// be made changes nothing (no access key records a use).
+fn resolve_step(step: &Step, outputs: &Outputs, sp: &JsonPath) -> Result<Resolved, ScenarioError> {
+    let at = &step.positions;
+    let caller = match &step.caller {
+        Some(CallerSpec::Caller(c)) => Some(CallerSpec::Caller(
+            resolve_refs(c, outputs).map_err(|m| error_at(&sp.key("caller"), at.caller, m))?,
+        )),
+        Some(CallerSpec::AccessKey(k)) => Some(CallerSpec::AccessKey(
+            resolve_refs(k, outputs).map_err(|m| error_at(&sp.key("accessKeyId"), at.caller, m))?,
+        )),
+        None => None,
+    };
+    let input = step
+        .input
+        .as_ref()
+        .map(|j| resolve_located(j, &sp.key("input"), outputs))
+        .transpose()?;
+    let grant_tokens = step
+        .grant_tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            resolve_refs(t, outputs)
+                .map_err(|m| error_at(&sp.key("grantTokens").index(i), at.grant_tokens, m))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let resource = step
+        .resource
+        .as_ref()
+        .map(|r| {
+            resolve_refs(r, outputs).map_err(|m| error_at(&sp.key("resource"), at.resource, m))
+        })
+        .transpose()?;
+    Ok(Resolved {
+        caller,
+        input,
+        grant_tokens,
+        resource,
+    })
+}
+
+/// The result of a step that did not run because of `why`.
+fn not_run(mut r: StepResult, why: ScenarioError) -> StepResult {
+    r.error = Some(UNRESOLVED_REFERENCE.into());
+    r.reason = format!("not run: {why}");
+    r.expectation = Some(ExpectationResult {
+        passed: false,
+        failures: vec![
+            "the step did not run: a reference in it cannot be resolved (see its reason)".into(),
+        ],
+    });
+    r.not_run = Some(why);
+    r
 }
 
 /// The AWS error code for an authorization failure, by service protocol.
@@ -411,11 +557,7 @@ fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Tra
     format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
 }
 
-fn finish(
-    mut r: StepResult,
-    step: &Step,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> StepResult {
+fn finish(mut r: StepResult, step: &Step, outputs: &Outputs) -> StepResult {
     if let Some(exp) = &step.expect {
         let mut failures = Vec::new();
         if let Some(d) = exp.decision {
@@ -684,7 +826,7 @@ fn run_step(
     world: &mut World<'_>,
     step: &Step,
     now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
+    outputs: &Outputs,
 ) -> Result<StepResult, ScenarioError> {
     let sp = step_path(step);
     let mut r = StepResult {
@@ -708,16 +850,23 @@ fn run_step(
         trace: None,
         proxy_calls: Vec::new(),
         expectation: None,
+        not_run: None,
     };
     let Some(call) = &step.call else {
         r.reason = format!("time advanced to {now}");
         return Ok(finish(r, step, outputs));
     };
     let (service, operation) = call.split_once(':').unwrap_or((call.as_str(), ""));
+    // A reference to an output that is not there (the step it names failed): this step cannot
+    // be made, and the run goes on without it.
+    let resolved = match resolve_step(step, outputs, &sp) {
+        Ok(x) => x,
+        Err(why) => return Ok(not_run(r, why)),
+    };
 
     // Authentication: an access key names its user (or STS session), and must be usable.
     let (caller_arn, sts_session, creds) =
-        match authenticate(live, step, service, now, outputs, &sp)? {
+        match authenticate(live, step, resolved.caller.as_ref(), service, now, &sp)? {
             Auth::Ok {
                 arn,
                 session,
@@ -747,6 +896,7 @@ fn run_step(
             sts_session,
             creds,
             now,
+            resolved.input,
             outputs,
         );
     }
@@ -756,20 +906,12 @@ fn run_step(
         .resolve_caller(&caller_arn)
         .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
     r.caller = Some(caller.principal.arn.clone());
-
-    let input = match &step.input {
-        Some(j) => Some(
-            resolve_json(&j.to_serde(), outputs)
-                .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
-        ),
-        None => None,
-    };
-    let grant_tokens = step
-        .grant_tokens
-        .iter()
-        .map(|t| resolve_refs(t, outputs))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|m| error_at(&sp.key("grantTokens"), step.pos, m))?;
+    let Resolved {
+        input,
+        grant_tokens,
+        resource,
+        ..
+    } = resolved;
 
     let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
 
@@ -874,12 +1016,7 @@ fn run_step(
     }
 
     // Any other action: authorization only, against the step's resource.
-    let resource = match &step.resource {
-        Some(res) => {
-            resolve_refs(res, outputs).map_err(|m| error_at(&sp.key("resource"), step.pos, m))?
-        }
-        None => "*".to_string(),
-    };
+    let resource = resource.unwrap_or_else(|| "*".to_string());
     r.resource = Some(resource.clone());
     let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
         Some((p, a)) => (Some(p), a),
@@ -983,28 +1120,26 @@ enum Auth {
     },
 }
 
-/// Resolves the step's `caller` or `accessKeyId`. A long-term key must exist and be active
-/// (its last use is recorded); temporary credentials must exist and not have expired.
+/// Authenticates the step's `caller` or `accessKeyId` (`spec`, its references resolved). A
+/// long-term key must exist and be active (its last use is recorded); temporary credentials
+/// must exist and not have expired.
 fn authenticate(
     live: &mut Live<'_>,
     step: &Step,
+    spec: Option<&CallerSpec>,
     service: &str,
     now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
     sp: &JsonPath,
 ) -> Result<Auth, ScenarioError> {
-    let k = match &step.caller {
+    let k = match spec {
         Some(CallerSpec::Caller(c)) => {
             return Ok(Auth::Ok {
-                arn: resolve_refs(c, outputs)
-                    .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?,
+                arn: c.clone(),
                 session: None,
                 creds: None,
             })
         }
-        Some(CallerSpec::AccessKey(k)) => {
-            resolve_refs(k, outputs).map_err(|m| error_at(&sp.key("accessKeyId"), step.pos, m))?
-        }
+        Some(CallerSpec::AccessKey(k)) => k.clone(),
         None => {
             return Err(error_at(
                 sp,
@@ -1196,7 +1331,8 @@ fn run_identity_step(
     sts_session: Option<SessionSpec>,
     creds: Option<SessionCredentials>,
     now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
+    input: Option<serde_json::Value>,
+    outputs: &Outputs,
 ) -> Result<StepResult, ScenarioError> {
     let sp = step_path(step);
     let call = step.call.as_deref().unwrap_or_default();
@@ -1214,11 +1350,7 @@ fn run_identity_step(
         r.reason = "temporary credentials from GetSessionToken without MFA cannot call IAM".into();
         return Ok(finish(r, step, outputs));
     }
-    let input = match &step.input {
-        Some(j) => resolve_json(&j.to_serde(), outputs)
-            .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
-        None => serde_json::Value::Object(serde_json::Map::new()),
-    };
+    let input = input.unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
     let authz = |q: &AuthzQuestion<'_>| {
         authorize_request(
@@ -1333,10 +1465,72 @@ mod tests {
         assert_eq!(run.world.generation_budget.get(), 2);
     }
 
+    /// The NPS example with the first Encrypt made from outside the corporate network: it is
+    /// denied, so the three Decrypts that use its ciphertext cannot be made.
+    const DENIED_ENCRYPT: &str = r#"{"kmslab": 1,
+      "iam": {"users": [{"name": "nps", "accessKeys": [{"id": "AKIAIOSFODNN7EXAMPLE"}],
+        "inline": {"p": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+          {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+           "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}}}]},
+      "keys": [{"id": "1234abcd-12ab-34cd-56ef-1234567890ab", "aliases": ["alias/nps"]}],
+      "steps": [
+        {"id": "enc", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Encrypt",
+         "input": {"KeyId": "alias/nps", "Plaintext": "aGVsbG8="},
+         "context": {"aws:SourceIp": "198.51.100.9"}, "expect": {"decision": "Allow"}},
+        {"id": "dec", "accessKeyId": "AKIAIOSFODNN7EXAMPLE", "call": "kms:Decrypt",
+         "input": {"CiphertextBlob": "${enc.CiphertextBlob}"},
+         "context": {"aws:SourceIp": "203.0.113.10"}},
+        {"id": "again", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Decrypt",
+         "input": {"CiphertextBlob": "${dec.Plaintext}"}, "expect": {"error": null}},
+        {"id": "later", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Encrypt",
+         "input": {"KeyId": "alias/nps", "Plaintext": "aGVsbG8="},
+         "context": {"aws:SourceIp": "203.0.113.10"}, "expect": {"decision": "Allow"}}
+      ]}"#;
+
+    #[test]
+    fn a_step_whose_reference_cannot_resolve_does_not_run_and_the_run_goes_on() {
+        let s = crate::parse_scenario(DENIED_ENCRYPT).unwrap();
+        let report = run_scenario(&s).unwrap();
+        let ids: Vec<&str> = report.steps.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["enc", "dec", "again", "later"]);
+        let [enc, dec, again, later] = &report.steps[..] else {
+            panic!("four results")
+        };
+        assert_eq!(enc.decision, Some(Decision::ExplicitDeny));
+        assert!(enc.not_run.is_none());
+        // Not run, located at the string that holds the reference, saying why.
+        assert_eq!(dec.decision, None);
+        assert_eq!(dec.error.as_deref(), Some(UNRESOLVED_REFERENCE));
+        assert!(dec.trace.is_none());
+        let why = dec.not_run.as_ref().unwrap();
+        assert_eq!(why.path, "$.steps[1].input.CiphertextBlob");
+        assert_eq!(why.pos.line, 13);
+        assert_eq!(
+            why.message,
+            "`${enc.CiphertextBlob}` refers to step `enc`, which ended with `AccessDeniedException`, so it has no output"
+        );
+        assert_eq!(dec.reason, format!("not run: {why}"));
+        // A step without `expect` that cannot run still fails the run.
+        assert!(dec.expectation.as_ref().is_some_and(|e| !e.passed));
+        // The access key did not sign anything: the step changed nothing.
+        assert!(report.iam.users[0].access_keys[0].last_used.is_none());
+        // A reference to a step that did not run says so.
+        assert_eq!(
+            again.not_run.as_ref().unwrap().message,
+            "`${dec.Plaintext}` refers to step `dec`, which did not run either, so it has no output"
+        );
+        assert!(again.expectation.as_ref().is_some_and(|e| !e.passed));
+        // The independent step after them ran.
+        assert_eq!(later.decision, Some(Decision::Allow));
+        assert!(later.expectation.as_ref().is_some_and(|e| e.passed));
+        assert_eq!((report.passed, report.failed), (1, 3));
+    }
+
     #[test]
     fn references() {
-        let mut outs = BTreeMap::new();
-        outs.insert(
+        let mut outs = Outputs::default();
+        outs.values.insert(
             "k".to_string(),
             serde_json::json!({"AccessKey": {"AccessKeyId": "AKIA1"}, "List": [1, 2]}),
         );

@@ -41,6 +41,15 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         (None, None) => None,
     };
     let call = opt_string(fs, n, "call")?;
+    let value_pos = |k: &str| field(fs, k).map_or(n.json.pos, |m| m.value.pos);
+    let positions = StepPositions {
+        caller: field(fs, "caller")
+            .or_else(|| field(fs, "accessKeyId"))
+            .map_or(n.json.pos, |m| m.value.pos),
+        call: value_pos("call"),
+        resource: value_pos("resource"),
+        grant_tokens: value_pos("grantTokens"),
+    };
     if let Some(c) = &call {
         let ok = c.split_once(':').is_some_and(|(s, o)| {
             !s.is_empty()
@@ -188,6 +197,7 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         session,
         expect,
         description: opt_string(fs, n, "description")?,
+        positions,
     })
 }
 
