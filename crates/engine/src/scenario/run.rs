@@ -916,6 +916,10 @@ fn run_step(
     let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
 
     if service == "kms" && step.resource.is_none() {
+        // Read with the document for its steps; a step built in code is checked here.
+        if let Some(m) = crate::kms::catalog::unknown_operation(operation) {
+            return Err(error_at(&sp.key("call"), step.positions.call, m));
+        }
         let iam = StepIam {
             s,
             caller: &caller,

@@ -60,11 +60,18 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         if !ok {
             return Err(error_at(
                 &n.path.key("call"),
-                n.json.pos,
+                positions.call,
                 format!(
                     "`{c}` is not an operation: write `service:Operation` (e.g. `kms:Decrypt`)"
                 ),
             ));
+        }
+        // A `kms:` step without `resource` runs the operation, and the operations are known:
+        // a misspelt one is refused here, where the editor can mark it while the user types.
+        if let (Some(op), None) = (c.strip_prefix("kms:"), field(fs, "resource")) {
+            if let Some(message) = crate::kms::catalog::unknown_operation(op) {
+                return Err(error_at(&n.path.key("call"), positions.call, message));
+            }
         }
         if caller.is_none() {
             return Err(n.err("a step with `call` needs `caller` or `accessKeyId`"));
