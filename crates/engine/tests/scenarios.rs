@@ -123,7 +123,7 @@ fn malformed_documents_are_located() {
     );
     assert_eq!(
         error_of("{\"kmslab\": 1, \"steps\": [{\"caller\": \"arn:aws:iam::111122223333:user/ghost\", \"call\": \"s3:ListAllMyBuckets\"}]}"),
-        "1:25: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`)"
+        "1:36: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`, or create it in an earlier step)"
     );
 }
 

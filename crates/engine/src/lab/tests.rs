@@ -113,7 +113,8 @@ fn order_matters_in_a_sequence() {
 
 #[test]
 fn a_scenario_that_cannot_run_fails_every_task() {
-    let steps = r#"{"caller": "arn:aws:iam::111122223333:user/nobody", "call": "kms:ListKeys"}"#;
+    // A context key the simulator derives, contradicted: the scenario itself is wrong.
+    let steps = r#"{"caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:ListKeys", "context": {"aws:username": "mallory"}}"#;
     let got = statuses(&scenario(ALICE, LAB, steps));
     assert!(got
         .iter()

@@ -904,7 +904,7 @@ fn run_step(
     let session = sts_session.as_ref().or(step.session.as_ref());
     let caller: Caller<'_> = s
         .resolve_caller(&caller_arn)
-        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+        .map_err(|m| error_at(&sp.key("caller"), step.positions.caller, m))?;
     r.caller = Some(caller.principal.arn.clone());
     let Resolved {
         input,
@@ -953,13 +953,7 @@ fn run_step(
             operation,
             input.as_ref().unwrap_or(&empty),
         )
-        .map_err(|e| {
-            error_at(
-                &sp.key("input"),
-                step.input.as_ref().map_or(step.pos, |j| j.pos),
-                e.0,
-            )
-        })?;
+        .map_err(|e| input_error(step, &sp, e.0))?;
         r.authorization_only = false;
         r.decision = outcome.decision;
         r.resource = outcome.trace.as_ref().map(|t| t.request.resource.clone());
@@ -1057,6 +1051,29 @@ fn run_step(
     }
     r.trace = resp.trace;
     Ok(finish(r, step, outputs))
+}
+
+/// A problem with a step's input that the operation found, located at the parameter it names
+/// (`` `EncryptionContext.app` must be a string ``: at that value) or else at the input.
+fn input_error(step: &Step, sp: &JsonPath, message: String) -> ScenarioError {
+    let mut path = sp.key("input");
+    let Some(mut at) = step.input.as_ref() else {
+        return error_at(&path, step.pos, message);
+    };
+    let named = message
+        .strip_prefix('`')
+        .and_then(|m| m.split_once('`'))
+        .map_or("", |(name, _)| name);
+    for part in named.split('.') {
+        match at.get(part) {
+            Some(v) => {
+                path = path.key(part);
+                at = v;
+            }
+            None => break,
+        }
+    }
+    error_at(&path, at.pos, message)
 }
 
 /// The step's context: keys the caller controls (and `aws:MultiFactorAuthPresent` for an MFA
@@ -1343,7 +1360,7 @@ fn run_identity_step(
     let s = before;
     let caller: Caller<'_> = s
         .resolve_caller(caller_arn)
-        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+        .map_err(|m| error_at(&sp.key("caller"), step.positions.caller, m))?;
     r.caller = Some(caller.principal.arn.clone());
     r.authorization_only = false;
     let session = sts_session.as_ref().or(step.session.as_ref());
