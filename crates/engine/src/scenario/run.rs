@@ -280,13 +280,12 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         .split_once(':')
         .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
     {
-        return Err(error_at(
-            &JsonPath::from_base("$.action"),
-            Pos::default(),
-            format!("`{call}` is not an action: write `service:Action`"),
-        ));
+        return Err(form_error(format!(
+            "action: `{call}` is not an action: write `service:Action`"
+        )));
     }
     let mut world = World::new(s, None);
+    // The request was written in a form, not in a document: errors name the form's field.
     run_step(
         &mut Live::new(s),
         &mut world,
@@ -294,6 +293,17 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         s.defaults.time,
         &Outputs::default(),
     )
+    .map_err(|e| super::edit::form_error(e, 0, "action"))
+}
+
+/// An error about a form's field, named in `message`: no place in a document.
+fn form_error(message: String) -> ScenarioError {
+    ScenarioError {
+        file: None,
+        path: String::new(),
+        pos: Pos::default(),
+        message,
+    }
 }
 
 fn step_path(step: &Step) -> JsonPath {
