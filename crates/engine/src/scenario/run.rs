@@ -252,16 +252,26 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Evaluates one composed request against the scenario's initial world.
+/// Decides one composed request against the scenario's initial world: authorization only,
+/// the operation never runs (the form has no request parameters to run it with). A `kms:`
+/// action whose resource names a key (key id, key ARN, alias name or alias ARN) is decided as
+/// KMS decides a request on that key: its key policy, IAM where the key policy delegates,
+/// grants, the `kms:` context keys (`kms:RequestAlias` for an alias) and the key-state gate.
+/// Any other request is decided against its resource (`*` when empty) by its policies. An
+/// action AWS KMS does not have gets a warning in the reason.
 pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, ScenarioError> {
-    let resource = req.resource.trim();
+    let resource = match req.resource.trim() {
+        "" => "*",
+        r => r,
+    };
+    let action = req.action.trim();
     let step = Step {
         id: Some("adhoc".into()),
         index: 0,
         pos: Pos::default(),
         caller: Some(CallerSpec::Caller(req.caller.trim().to_string())),
-        call: Some(req.action.trim().to_string()),
-        resource: (!resource.is_empty()).then(|| resource.to_string()),
+        call: Some(action.to_string()),
+        resource: Some(resource.to_string()),
         input: None,
         context: req
             .context
@@ -275,25 +285,195 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         description: None,
         positions: StepPositions::default(),
     };
-    let call = step.call.as_deref().unwrap_or_default();
-    if !call
+    let Some((service, name)) = action
         .split_once(':')
-        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
-    {
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+    else {
         return Err(form_error(format!(
-            "action: `{call}` is not an action: write `service:Action`"
+            "action: `{action}` is not an action: write `service:Action`"
         )));
-    }
-    let mut world = World::new(s, None);
+    };
     // The request was written in a form, not in a document: errors name the form's field.
-    run_step(
-        &mut Live::new(s),
-        &mut world,
-        &step,
-        s.defaults.time,
-        &Outputs::default(),
-    )
-    .map_err(|e| super::edit::form_error(e, 0, "action"))
+    let sp = step_path(&step);
+    let form = |e: ScenarioError| super::edit::form_error(e, 0, "action");
+    let caller = s
+        .resolve_caller(req.caller.trim())
+        .map_err(|m| form(error_at(&sp.key("caller"), Pos::default(), m)))?;
+    let now = s.defaults.time;
+    let step_ctx = step_context(s, &caller, None, None, &step, now, &sp).map_err(form)?;
+    let mut r = blank_result(&step, now);
+    r.caller = Some(caller.principal.arn.clone());
+    let kms = service.eq_ignore_ascii_case("kms");
+    let known = crate::kms::catalog::ACTIONS
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(name));
+    // Alias management is authorized on the alias itself (and the key), as IAM names it.
+    let on_key = match known {
+        Some(op) if kms && !matches!(*op, "CreateAlias" | "UpdateAlias" | "DeleteAlias") => {
+            s.resolve_key_id(resource).map(|k| {
+                (
+                    *op,
+                    k,
+                    resource.starts_with("alias/") || resource.contains(":alias/"),
+                )
+            })
+        }
+        _ => None,
+    };
+    let mut r = match on_key {
+        Some((op, key, by_alias)) => {
+            let alias = by_alias.then(|| alias_name(resource));
+            decide_on_key(s, &caller, now, &step_ctx, op, key, alias, r)
+        }
+        None => {
+            r.resource = Some(resource.to_string());
+            authorize_only(r, s, &caller, None, now, &step_ctx, action, resource)
+        }
+    };
+    if kms && known.is_none() {
+        let hint = if name.eq_ignore_ascii_case("ReEncrypt") {
+            " (ReEncrypt is authorized as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key)".to_string()
+        } else {
+            crate::kms::catalog::nearest(name, crate::kms::catalog::ACTIONS)
+                .map(|n| format!(" (did you mean `kms:{n}`?)"))
+                .unwrap_or_default()
+        };
+        r.reason = format!(
+            "warning: AWS KMS has no action `{action}`{hint}: no request ever asks for it, and a policy matches the name only through a wildcard such as `kms:*`. {}",
+            r.reason
+        );
+    }
+    Ok(r)
+}
+
+/// The result of a request on another account's key that the operation does not allow across
+/// accounts ("Cross-account use: No" in the API reference): refused before any policy is read,
+/// so there is no decision.
+fn cross_account_refusal(mut r: StepResult, caller: &str, op: &str, arn: &str) -> StepResult {
+    let why = format!("{op} cannot be used on a KMS key in another account");
+    r.error = Some("AccessDeniedException".into());
+    r.message = Some(format!(
+        "User: {caller} is not authorized to perform: kms:{op} on resource: {arn} because {why}"
+    ));
+    r.reason = cross_account_reason(&why);
+    r
+}
+
+/// The reason of a request refused by the API's cross-account rule.
+fn cross_account_reason(why: &str) -> String {
+    format!("{why} (the API's cross-account rule), so no policy was evaluated")
+}
+
+/// `alias/NAME` from an alias name or an alias ARN.
+fn alias_name(resource: &str) -> &str {
+    resource
+        .find("alias/")
+        .and_then(|i| resource.get(i..))
+        .unwrap_or(resource)
+}
+
+/// Decides `kms:OP` on `key` without running it, as KMS authorizes a request on the key:
+/// the cross-account rule, the key policy with IAM where it delegates, grants (in effect at the
+/// scenario's start, with the encryption context the request's `kms:EncryptionContext:` keys
+/// give), then the key-state gate.
+#[allow(clippy::too_many_arguments)]
+fn decide_on_key(
+    s: &Scenario,
+    caller: &Caller<'_>,
+    now: Instant,
+    step_ctx: &Context,
+    op: &str,
+    key: &KeyDef,
+    alias: Option<&str>,
+    mut r: StepResult,
+) -> StepResult {
+    let arn = key.arn(&s.defaults.partition);
+    let action = format!("kms:{op}");
+    r.resource = Some(arn.clone());
+    let api = match op {
+        "ReEncryptFrom" | "ReEncryptTo" => "ReEncrypt",
+        other => other,
+    };
+    if caller.principal.account.as_ref() != Some(&key.account)
+        && !crate::kms::ops::CROSS_ACCOUNT_OPERATIONS.contains(&api)
+    {
+        return cross_account_refusal(r, &caller.principal.arn, op, &arn);
+    }
+    let iam = StepIam {
+        s,
+        caller,
+        session: None,
+        now,
+        step_context: step_ctx,
+    };
+    let mut ctx = crate::matrix::key_context(key);
+    if let Some(a) = &caller.principal.account {
+        ctx.insert_single("kms:CallerAccount", a.to_string());
+    }
+    if let Some(a) = alias {
+        ctx.insert_single("kms:RequestAlias", a);
+    }
+    // The encryption context the request's condition keys describe, for grant constraints.
+    let ec: BTreeMap<String, String> = step_ctx
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("kms:EncryptionContext:")?;
+            Some((name.to_string(), v.values().first()?.to_string()))
+        })
+        .collect();
+    let world = World::new(s, None);
+    let grant_op = crate::kms::model::GRANT_OPERATIONS
+        .iter()
+        .find(|g| **g == op)
+        .copied();
+    let d = crate::kms::authz::authorize_key(
+        &iam,
+        &crate::kms::authz::KeyRequest {
+            action: &action,
+            grant_operation: grant_op,
+            key_arn: &arn,
+            key_id: &key.id,
+            account: &key.account,
+            policy: &key.policy,
+            context: &ctx,
+            encryption_context: &ec,
+        },
+        &world.kms.grants,
+        now,
+        s.grant_propagation,
+        &[],
+    );
+    let mut resp = d.response;
+    r.decision = Some(resp.decision);
+    r.reason = resp.summary.clone();
+    if resp.decision == Decision::Allow {
+        let state = world
+            .kms
+            .keys
+            .get(&key.id)
+            .map_or(key.state, |k| world.kms.effective_state(k));
+        let (gate, refused) = crate::kms::state::gate(api, state, key.origin, &arn);
+        if let Some(t) = resp.trace.as_mut() {
+            t.key_state = Some(gate);
+        }
+        if let Err(e) = refused {
+            r.reason = format!("authorized, then {}", e.code.as_str());
+            r.error = Some(e.code.as_str().to_string());
+            r.message = Some(e.message);
+        }
+    } else {
+        r.error = Some("AccessDeniedException".into());
+        if let Some(t) = &resp.trace {
+            r.message = Some(access_denied_message(
+                &caller.principal.arn,
+                &action,
+                &arn,
+                t,
+            ));
+        }
+    }
+    r.trace = resp.trace;
+    r
 }
 
 /// An error about a form's field, named in `message`: no place in a document.
@@ -830,16 +1010,9 @@ impl IamSide for StepIam<'_> {
     }
 }
 
-#[allow(clippy::too_many_lines)]
-fn run_step(
-    live: &mut Live<'_>,
-    world: &mut World<'_>,
-    step: &Step,
-    now: Instant,
-    outputs: &Outputs,
-) -> Result<StepResult, ScenarioError> {
-    let sp = step_path(step);
-    let mut r = StepResult {
+/// The result of `step` at `now` before anything of it happened.
+fn blank_result(step: &Step, now: Instant) -> StepResult {
+    StepResult {
         id: step.name(),
         index: step.index,
         call: step.call.clone(),
@@ -861,7 +1034,19 @@ fn run_step(
         proxy_calls: Vec::new(),
         expectation: None,
         not_run: None,
-    };
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn run_step(
+    live: &mut Live<'_>,
+    world: &mut World<'_>,
+    step: &Step,
+    now: Instant,
+    outputs: &Outputs,
+) -> Result<StepResult, ScenarioError> {
+    let sp = step_path(step);
+    let mut r = blank_result(step, now);
     let Some(call) = &step.call else {
         r.reason = format!("time advanced to {now}");
         return Ok(finish(r, step, outputs));
@@ -1026,22 +1211,39 @@ fn run_step(
     // Any other action: authorization only, against the step's resource.
     let resource = resource.unwrap_or_else(|| "*".to_string());
     r.resource = Some(resource.clone());
-    let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
+    let r = authorize_only(r, s, &caller, session, now, &step_ctx, call, &resource);
+    Ok(finish(r, step, outputs))
+}
+
+/// Decides `action` on `resource` by the caller's policies and the resource's own policy, if
+/// it has one (a key's policy when `resource` is a key ARN), without running anything.
+#[allow(clippy::too_many_arguments)]
+fn authorize_only(
+    mut r: StepResult,
+    s: &Scenario,
+    caller: &Caller<'_>,
+    session: Option<&SessionSpec>,
+    now: Instant,
+    step_ctx: &Context,
+    action: &str,
+    resource: &str,
+) -> StepResult {
+    let (resource_policy, mut resource_account) = match s.resource_policy(resource) {
         Some((p, a)) => (Some(p), a),
         None => (None, None),
     };
     if resource_account.is_none() {
         resource_account =
-            crate::iam::arn::Arn::parse(&resource).and_then(|a| AccountId::parse(&a.account));
+            crate::iam::arn::Arn::parse(resource).and_then(|a| AccountId::parse(&a.account));
     }
     let resp = authorize_request(
         s,
-        &caller,
+        caller,
         session,
         now,
-        &step_ctx,
-        call,
-        &resource,
+        step_ctx,
+        action,
+        resource,
         resource_account.as_ref(),
         resource_policy,
         &Context::default(),
@@ -1049,18 +1251,19 @@ fn run_step(
     r.decision = Some(resp.decision);
     r.reason = resp.summary.clone();
     if resp.decision != Decision::Allow {
+        let service = action.split_once(':').map_or(action, |(sv, _)| sv);
         r.error = Some(access_denied_code(service).into());
         if let Some(t) = &resp.trace {
             r.message = Some(access_denied_message(
                 &caller.principal.arn,
-                call,
-                &resource,
+                action,
+                resource,
                 t,
             ));
         }
     }
     r.trace = resp.trace;
-    Ok(finish(r, step, outputs))
+    r
 }
 
 /// A problem with a step's input that the operation found, located at the parameter it names
@@ -1556,6 +1759,127 @@ mod tests {
         assert_eq!(later.decision, Some(Decision::Allow));
         assert!(later.expectation.as_ref().is_some_and(|e| e.passed));
         assert_eq!((report.passed, report.failed), (1, 3));
+    }
+
+    fn compose(
+        s: &Scenario,
+        caller: &str,
+        action: &str,
+        resource: &str,
+        ctx: &[(&str, &str)],
+    ) -> StepResult {
+        evaluate_adhoc(
+            s,
+            &AdHocRequest {
+                caller: caller.into(),
+                action: action.into(),
+                resource: resource.into(),
+                context: ctx
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), ContextValue::Single(v.to_string())))
+                    .collect(),
+            },
+        )
+        .unwrap()
+    }
+
+    const NPS_USER: &str = "arn:aws:iam::111122223333:user/nps-service";
+    const CORP: (&str, &str) = ("aws:SourceIp", "203.0.113.10");
+
+    #[test]
+    fn a_composed_request_is_only_authorized_never_run() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/nps-least-privilege.json"
+        ))
+        .unwrap();
+        // No resource: decided on `*`, not run (a Decrypt without a ciphertext used to be
+        // refused with a ValidationException).
+        let r = compose(&s, NPS_USER, "kms:Decrypt", "", &[CORP]);
+        assert!(r.authorization_only);
+        assert_eq!(r.output, None);
+        assert_eq!(r.resource.as_deref(), Some("*"));
+        assert_eq!(r.decision, Some(Decision::ImplicitDeny));
+        assert_eq!(r.error.as_deref(), Some("AccessDeniedException"));
+        // An alias names its key, as KMS resolves a KeyId, with kms:RequestAlias.
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let r = compose(
+            &s,
+            NPS_USER,
+            "kms:Decrypt",
+            "alias/nps",
+            &[CORP, ("kms:EncryptionContext:app", "nps")],
+        );
+        assert_eq!(r.resource.as_deref(), Some(key));
+        assert_eq!(r.decision, Some(Decision::Allow), "{}", r.reason);
+        let t = r.trace.unwrap();
+        assert_eq!(t.request.resource, key);
+        assert!(t
+            .request
+            .context
+            .iter()
+            .any(|(k, v)| k == "kms:RequestAlias" && v == &["alias/nps"]));
+        // The key policy decides with the alias ARN too.
+        let r = compose(
+            &s,
+            NPS_USER,
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111122223333:alias/nps",
+            &[("aws:SourceIp", "198.51.100.7")],
+        );
+        assert_eq!(r.decision, Some(Decision::ExplicitDeny));
+    }
+
+    #[test]
+    fn a_composed_kms_action_that_does_not_exist_is_flagged() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/nps-least-privilege.json"
+        ))
+        .unwrap();
+        let r = compose(&s, NPS_USER, "kms:Decryptt", "alias/nps", &[CORP]);
+        assert!(
+            r.reason.starts_with(
+                "warning: AWS KMS has no action `kms:Decryptt` (did you mean `kms:Decrypt`?)"
+            ),
+            "{}",
+            r.reason
+        );
+        let r = compose(&s, NPS_USER, "kms:Decrypt", "alias/nps", &[CORP]);
+        assert!(!r.reason.contains("warning"), "{}", r.reason);
+        let r = compose(&s, NPS_USER, "s3:GetObject", "", &[]);
+        assert!(!r.reason.contains("warning"), "{}", r.reason);
+    }
+
+    #[test]
+    fn a_composed_request_on_a_key_counts_grants_and_the_cross_account_rule() {
+        let s = crate::parse_scenario(
+            r#"{"kmslab": 1,
+              "iam": {"roles": [{"name": "app"}]},
+              "keys": [{"id": "k1", "aliases": ["alias/app"]},
+                       {"id": "k2", "account": "444455556666"}],
+              "grants": [{"keyId": "k1", "grantee": "arn:aws:iam::111122223333:role/app",
+                          "operations": ["Decrypt"]}],
+              "steps": []}"#,
+        )
+        .unwrap();
+        let app = "arn:aws:sts::111122223333:assumed-role/app/s";
+        let r = compose(&s, app, "kms:Decrypt", "alias/app", &[]);
+        assert_eq!(r.decision, Some(Decision::Allow), "{}", r.reason);
+        assert!(r.trace.unwrap().deciding[0].starts_with("grant:"));
+        let r = compose(&s, app, "kms:Encrypt", "k1", &[]);
+        assert_eq!(r.decision, Some(Decision::ImplicitDeny));
+        let r = compose(
+            &s,
+            app,
+            "kms:ScheduleKeyDeletion",
+            "arn:aws:kms:us-east-1:444455556666:key/k2",
+            &[],
+        );
+        assert_eq!(r.decision, None);
+        assert_eq!(r.error.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(
+            r.reason,
+            "ScheduleKeyDeletion cannot be used on a KMS key in another account (the API's cross-account rule), so no policy was evaluated"
+        );
     }
 
     #[test]
