@@ -701,24 +701,25 @@ fn access_denied_code(service: &str) -> &'static str {
 }
 
 fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Trace) -> String {
+    // With the article, as AWS's own message writes it ("in an identity-based policy").
     let layer_of = |id: &str| -> &'static str {
         match id.split(':').next().unwrap_or_default() {
-            "scp" => "service control policy",
-            "rcp" => "resource control policy",
-            "key-policy" | "resource" => "resource-based policy",
-            "boundary" => "permissions boundary",
-            "session" => "session policy",
-            _ => "identity-based policy",
+            "scp" => "a service control policy",
+            "rcp" => "a resource control policy",
+            "key-policy" | "resource" => "a resource-based policy",
+            "boundary" => "a permissions boundary",
+            "session" => "a session policy",
+            _ => "an identity-based policy",
         }
     };
     let why = match trace.decision {
         Decision::ExplicitDeny => format!(
-            "with an explicit deny in a {}",
+            "with an explicit deny in {}",
             trace
                 .deciding
                 .first()
                 .map(|d| layer_of(d))
-                .unwrap_or("policy")
+                .unwrap_or("a policy")
         ),
         _ => {
             let blocked_by = trace
@@ -1879,6 +1880,23 @@ mod tests {
         assert_eq!(
             r.reason,
             "ScheduleKeyDeletion cannot be used on a KMS key in another account (the API's cross-account rule), so no policy was evaluated"
+        );
+    }
+
+    #[test]
+    fn access_denied_messages_use_the_right_article() {
+        let s = crate::parse_scenario(
+            r#"{"kmslab": 1,
+              "iam": {"users": [{"name": "u", "inline": {"p": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}}}]},
+              "steps": [{"caller": "arn:aws:iam::111122223333:user/u", "call": "s3:GetObject",
+                         "resource": "arn:aws:s3:::b/k"}]}"#,
+        )
+        .unwrap();
+        let r = run_scenario(&s).unwrap();
+        assert_eq!(
+            r.steps[0].message.as_deref(),
+            Some("User: arn:aws:iam::111122223333:user/u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy")
         );
     }
 
