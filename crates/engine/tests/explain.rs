@@ -417,6 +417,41 @@ fn key_policy_delegation_allows_through_iam() {
 }
 
 #[test]
+fn the_root_user_is_explained_as_the_root_user() {
+    let r = run(r#"{"kmslab": 1,
+      "keys": [{"id": "11111111-1111-4111-8111-111111111111", "policy": "default"}],
+      "steps": [
+        {"id": "iam", "caller": "arn:aws:iam::111122223333:root", "call": "iam:ListUsers"},
+        {"id": "kms", "caller": "arn:aws:iam::111122223333:root", "call": "kms:DescribeKey",
+         "input": {"KeyId": "11111111-1111-4111-8111-111111111111"}}]}"#);
+    // The one-line reason and the summary agree: no identity-based policy is involved.
+    let iam = &r.steps[0];
+    assert_eq!(iam.decision, Some(Decision::Allow));
+    assert_eq!(
+        iam.reason,
+        "the root user holds every permission of its account, and nothing limits it"
+    );
+    let (s, _) = explain(&r, "iam");
+    assert!(
+        s.text.starts_with("the root user holds every permission"),
+        "{}",
+        s.text
+    );
+    let kms = &r.steps[1];
+    assert_eq!(
+        kms.reason,
+        "the key policy delegates to the account, and the root user holds every permission of its account"
+    );
+    let (s, _) = explain(&r, "kms");
+    assert!(!s.text.contains("not the caller"), "{}", s.text);
+    assert!(
+        s.text.contains("the caller is that account's root user"),
+        "{}",
+        s.text
+    );
+}
+
+#[test]
 fn key_policy_without_delegation_ignores_the_iam_allow() {
     let r = run(KMS);
     let (s, h) = explain(&r, "ignored-iam");

@@ -292,6 +292,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
             .as_ref()
             .and_then(|r| r.allows.iter().filter_map(|(_, m)| *m).max()),
         identity_allows,
+        root_user,
         boundary: gate(&boundary),
         session: gate(&session),
     };

@@ -203,6 +203,13 @@ fn caller_account(trace: &Trace) -> Option<String> {
         .filter(|a| !a.is_empty())
 }
 
+/// Whether the caller is an account's root user (`arn:aws:iam::ACCOUNT:root`), whose own
+/// account's side allows without any policy.
+pub(super) fn is_root(trace: &Trace) -> bool {
+    Arn::parse(&trace.request.principal)
+        .is_some_and(|a| a.service == "iam" && a.resource == "root" && !a.account.is_empty())
+}
+
 /// " (`a`, `b`)", or nothing for no ids.
 fn paren(ids: &[&str]) -> String {
     if ids.is_empty() {
@@ -227,7 +234,7 @@ fn allowed(trace: &Trace) -> String {
     let res = resource_allows(trace);
     let rp = resource_policy_name(trace);
     let limits = limits_note(trace);
-    let iam_side = if identity.is_empty() {
+    let iam_side = if is_root(trace) {
         "the root user holds every permission of its account".to_string()
     } else {
         format!("{} allows it", list(&identity))
@@ -247,6 +254,12 @@ fn allowed(trace: &Trace) -> String {
             "the {rp} names the caller's role{}. Within one account that is enough without identity-based policies{limits}.",
             paren(&res)
         ),
+        // The account's root user is the account the key policy names: no IAM policy is
+        // involved, so "it names the account, not the caller" would be wrong.
+        Rule::KeyPolicyDelegates if is_root(trace) => format!(
+            "the key policy allows the account{}, and the caller is that account's root user, which holds every permission of its account without any IAM policy{limits}.",
+            with_ids(" in ", &res)
+        ),
         Rule::KeyPolicyDelegates => format!(
             "the key policy delegates to the account{} (it names the account, not the caller), so the account's IAM policies decide, and {iam_side}{limits}.",
             with_ids(" in ", &res)
@@ -259,7 +272,7 @@ fn allowed(trace: &Trace) -> String {
             "the {rp} allows the caller's account{}, and {iam_side}{limits}.",
             paren(&res)
         ),
-        Rule::IdentityOnly if identity.is_empty() => format!(
+        Rule::IdentityOnly if is_root(trace) => format!(
             "the root user holds every permission of its account, so it may call `{action}` on `{}`{limits}, and no statement denies it.",
             trace.request.resource
         ),
