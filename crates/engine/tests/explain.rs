@@ -452,6 +452,28 @@ fn the_root_user_is_explained_as_the_root_user() {
 }
 
 #[test]
+fn a_key_policy_naming_the_caller_lists_only_what_names_it() {
+    let src = include_str!("../../../scenarios/examples/grants-and-tokens.json");
+    let r = run(src);
+    let (s, _) = explain(&r, "grant");
+    assert!(
+        s.text.starts_with("the key policy names `arn:aws:iam::111122223333:user/key-admin` directly (`key-policy:Allow key administration`)."),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text.contains("`key-policy:Enable IAM User Permissions` applies too, but it names the account (`arn:aws:iam::111122223333:root`), not the caller"),
+        "{}",
+        s.text
+    );
+    // Only the statement that named the caller decided.
+    assert_eq!(
+        trace(&r, "grant").deciding,
+        ["key-policy:Allow key administration"]
+    );
+}
+
+#[test]
 fn key_policy_without_delegation_ignores_the_iam_allow() {
     let r = run(KMS);
     let (s, h) = explain(&r, "ignored-iam");

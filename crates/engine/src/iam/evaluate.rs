@@ -311,7 +311,15 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                     PathPart::Session => session.as_ref(),
                 };
                 if let Some(o) = from {
-                    deciding.extend(o.allows.iter().map(|(id, _)| id.clone()));
+                    // On the resource side only the statements that named the caller the way
+                    // the rule used decided: a statement naming the account does not decide a
+                    // request that a statement naming the caller allows on its own.
+                    deciding.extend(
+                        o.allows
+                            .iter()
+                            .filter(|(_, m)| *p != PathPart::Resource || *m == facts.grant)
+                            .map(|(id, _)| id.clone()),
+                    );
                 }
             }
         }
@@ -542,6 +550,7 @@ fn eval_statement(
         },
         resource: None,
         principal: None,
+        names: None,
         conditions: Vec::new(),
         line: stmt.pos.line,
     });
@@ -654,6 +663,11 @@ fn eval_statement(
             st.principal = Some(Check {
                 matched: ok,
                 detail,
+            });
+            st.names = pmatch.filter(|_| ok).map(|m| match m {
+                PrincipalMatch::Account => crate::trace::Named::Account,
+                PrincipalMatch::Role => crate::trace::Named::Role,
+                PrincipalMatch::Direct => crate::trace::Named::Caller,
             });
         }
         if !ok {
