@@ -1168,6 +1168,14 @@ fn run_step(
                         format!("authorized, then {}", e.code.as_str())
                     }
                     (Some(t), _) => t.summary.clone(),
+                    // The only AccessDenied without a decision: the API's cross-account rule.
+                    (None, None)
+                        if e.code == crate::kms::error::ErrorCode::AccessDeniedException =>
+                    {
+                        e.message
+                            .split_once(" because ")
+                            .map_or_else(|| e.message.clone(), |(_, why)| cross_account_reason(why))
+                    }
                     (None, _) => {
                         format!("the call failed before authorization: {}", e.code.as_str())
                     }
@@ -1898,6 +1906,43 @@ mod tests {
             r.steps[0].message.as_deref(),
             Some("User: arn:aws:iam::111122223333:user/u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy")
         );
+    }
+
+    #[test]
+    fn a_call_the_cross_account_rule_refuses_has_no_decision() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/cross-account-key.json"
+        ))
+        .unwrap();
+        let r = run_scenario(&s).unwrap();
+        let step = r
+            .steps
+            .iter()
+            .find(|x| x.id == "no-schedule-deletion")
+            .unwrap();
+        assert_eq!(step.decision, None);
+        assert!(step.trace.is_none());
+        assert_eq!(step.error.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(
+            step.reason,
+            "ScheduleKeyDeletion cannot be used on a KMS key in another account (the API's cross-account rule), so no policy was evaluated"
+        );
+        // The access matrix's trace of such a cell says the same.
+        let opts = crate::matrix::MatrixOptions::default();
+        let m = crate::matrix::access_matrix(&s, &opts).unwrap();
+        let (p, k, o) = (0..m.principals.len())
+            .flat_map(|p| (0..m.keys.len()).map(move |k| (p, k)))
+            .flat_map(|(p, k)| (0..m.operations.len()).map(move |o| (p, k, o)))
+            .find(|&(p, k, o)| {
+                m.cell(p, k, o)
+                    .is_some_and(|c| c.via == crate::matrix::Via::NotCrossAccount)
+            })
+            .unwrap();
+        let cell = crate::matrix::trace_for(&s, &m, p, k, o).unwrap();
+        assert_eq!(cell.decision, None);
+        assert!(cell
+            .reason
+            .ends_with("(the API's cross-account rule), so no policy was evaluated"));
     }
 
     #[test]
