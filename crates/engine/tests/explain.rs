@@ -474,6 +474,35 @@ fn a_key_policy_naming_the_caller_lists_only_what_names_it() {
 }
 
 #[test]
+fn the_iam_only_key_note_appears_only_where_a_key_policy_reads_the_key() {
+    let r = run(r#"{"kmslab": 1,
+      "iam": {"users": [{"name": "u", "inline": {"p": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*"}]}}}]},
+      "keys": [
+        {"id": "11111111-1111-4111-8111-111111111111", "aliases": ["alias/plain"], "policy": "default"},
+        {"id": "22222222-2222-4222-8222-222222222222", "aliases": ["alias/reads"], "policy": {
+          "Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "ByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/u"}, "Action": "kms:Encrypt", "Resource": "*",
+             "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/reads"}}}]}}],
+      "steps": [
+        {"id": "plain", "caller": "arn:aws:iam::111122223333:user/u", "call": "kms:DescribeKey", "input": {"KeyId": "alias/plain"}},
+        {"id": "reads", "caller": "arn:aws:iam::111122223333:user/u", "call": "kms:DescribeKey", "input": {"KeyId": "alias/reads"}}]}"#);
+    let note = |id: &str| {
+        trace(&r, id)
+            .layers
+            .iter()
+            .find(|l| l.layer == kmslab_engine::trace::Layer::KeyPolicy)
+            .and_then(|l| l.note.clone())
+    };
+    assert_eq!(note("plain"), None);
+    assert_eq!(
+        note("reads").as_deref(),
+        Some("`kms:ResourceAliases` counts in IAM policies only, so the key policy's condition on it finds it absent")
+    );
+}
+
+#[test]
 fn key_policy_without_delegation_ignores_the_iam_allow() {
     let r = run(KMS);
     let (s, h) = explain(&r, "ignored-iam");

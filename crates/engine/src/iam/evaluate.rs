@@ -196,11 +196,26 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                     action: std::cell::OnceCell::new(),
                     resource: PreparedResource::new(&req.resource),
                 };
-                let note = tracing.then(|| {
-                    format!(
-                        "{} count in IAM policies only, so the key policy does not see them",
-                        hidden.join(", ")
-                    )
+                // Said only where it matters: a key policy condition on such a key, which
+                // finds it absent (every key with an alias has kms:ResourceAliases).
+                let read: Vec<&str> = hidden
+                    .iter()
+                    .copied()
+                    .filter(|k| {
+                        rp.policy
+                            .statements
+                            .iter()
+                            .any(|st| st.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(k)))
+                    })
+                    .collect();
+                let note = (tracing && !read.is_empty()).then(|| match read.as_slice() {
+                    [one] => format!(
+                        "`{one}` counts in IAM policies only, so the key policy's condition on it finds it absent"
+                    ),
+                    _ => format!(
+                        "`{}` count in IAM policies only, so the key policy's conditions on them find them absent",
+                        read.join("`, `")
+                    ),
                 });
                 eval_layer(&fprep, layer, layer.title(), &[named], note, &mut rec)
             };
