@@ -503,6 +503,31 @@ fn the_iam_only_key_note_appears_only_where_a_key_policy_reads_the_key() {
 }
 
 #[test]
+fn a_generated_key_policy_says_so_and_has_no_line() {
+    let r = run(KMS);
+    let key_policy = |id: &str| {
+        trace(&r, id)
+            .layers
+            .iter()
+            .find(|l| l.layer == kmslab_engine::trace::Layer::KeyPolicy)
+            .and_then(|l| l.policies.first())
+            .cloned()
+            .unwrap()
+    };
+    // `"policy": "default"`: written by kmslab, nowhere in the document.
+    let generated = key_policy("delegated");
+    assert_eq!(
+        generated.via.as_deref(),
+        Some("generated default key policy")
+    );
+    assert!(generated.statements.iter().all(|s| s.line == 0));
+    // A key policy written in the document keeps its lines.
+    let written = key_policy("ignored-iam");
+    assert_eq!(written.via, None);
+    assert!(written.statements.iter().all(|s| s.line > 1), "{written:?}");
+}
+
+#[test]
 fn key_policy_without_delegation_ignores_the_iam_allow() {
     let r = run(KMS);
     let (s, h) = explain(&r, "ignored-iam");

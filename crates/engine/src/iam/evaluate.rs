@@ -175,7 +175,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 } else {
                     String::new()
                 },
-                via: None,
+                // A policy kmslab wrote says so where a document's policy would have a line.
+                via: rp.policy.generated.clone(),
                 policy: rp.policy,
             };
             // Some KMS condition keys count in IAM policies only: a key policy never sees them.

@@ -154,12 +154,15 @@ fn empty_policy() -> &'static Policy {
         id: None,
         statements: Vec::new(),
         kind: crate::iam::policy::PolicyKind::Resource,
+        generated: None,
     })
 }
 
 /// The default key policy written for `account` (the `ACCOUNT` placeholder replaced).
 pub fn default_key_policy_for(account: &AccountId, partition: &str) -> Policy {
-    let mut p = default_key_policy().clone();
+    let mut p = default_key_policy()
+        .clone()
+        .generated("generated default key policy");
     for s in &mut p.statements {
         if let Some(pb) = &mut s.principal {
             if let Some(entries) = &mut pb.entries {
