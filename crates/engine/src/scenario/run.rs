@@ -1057,7 +1057,15 @@ fn run_step(
     // be made, and the run goes on without it.
     let resolved = match resolve_step(step, outputs, &sp) {
         Ok(x) => x,
-        Err(why) => return Ok(not_run(r, why)),
+        Err(why) => {
+            // Who would have called, when the step says it without a reference.
+            if let Some(CallerSpec::Caller(c)) = step.caller.as_ref() {
+                if !c.contains("${") {
+                    r.caller = Some(c.clone());
+                }
+            }
+            return Ok(not_run(r, why));
+        }
     };
 
     // Authentication: an access key names its user (or STS session), and must be usable.
@@ -1745,6 +1753,12 @@ mod tests {
         // Not run, located at the string that holds the reference, saying why.
         assert_eq!(dec.decision, None);
         assert_eq!(dec.error.as_deref(), Some(UNRESOLVED_REFERENCE));
+        // An access key is not looked up for a step that does not run.
+        assert_eq!(dec.caller, None);
+        assert_eq!(
+            again.caller.as_deref(),
+            Some("arn:aws:iam::111122223333:user/nps")
+        );
         assert!(dec.trace.is_none());
         let why = dec.not_run.as_ref().unwrap();
         assert_eq!(why.path, "$.steps[1].input.CiphertextBlob");
