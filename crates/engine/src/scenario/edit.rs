@@ -54,7 +54,9 @@ pub fn run_with_steps(
     let mut s = super::parse_scenario(src)?;
     let first = s.steps.len();
     let form = |e: ScenarioError| form_error(e, first, "operation");
-    let (_, combined) = to_scenario(&appended(src, extra)?).map_err(form)?;
+    // `src` is a scenario (just read): its JSON needs no second check.
+    let doc = json::parse(src).map_err(|e| error_at(&JsonPath::root(), e.pos, e.message))?;
+    let (_, combined) = to_scenario(&append_steps(doc, extra)?).map_err(form)?;
     s.steps.extend(combined.steps.into_iter().skip(first));
     let report = super::run_scenario_with(&s, opts).map_err(form)?;
     if let Some(why) = report
@@ -187,7 +189,11 @@ pub fn next_step_id(src: &str, extra: &[serde_json::Value], prefix: &str) -> Str
 
 /// The document `src` with `extra` steps appended to its `steps`.
 fn appended(src: &str, extra: &[serde_json::Value]) -> Result<Json, ScenarioError> {
-    let mut doc = as_document(src)?;
+    append_steps(as_document(src)?, extra)
+}
+
+/// `doc` with `extra` steps appended to its `steps`.
+fn append_steps(mut doc: Json, extra: &[serde_json::Value]) -> Result<Json, ScenarioError> {
     let steps = members_mut(&mut doc)
         .and_then(|ms| ms.iter_mut().find(|m| m.key == "steps"))
         .map(|m| &mut m.value.value);
