@@ -30,7 +30,8 @@ fn statement_view(s: StatementTrace) -> impl IntoView {
     );
     view! {
         <details class=class open=s.applies>
-            <summary>{head}<span class="line">{format!(" (line {})", s.line)}</span></summary>
+            // Line 0: a policy kmslab generated (its policy says so), nowhere in the document.
+            <summary>{head}{(s.line > 0).then(|| view! { <span class="line">{format!(" (line {})", s.line)}</span> })}</summary>
             <ul class="checks">
                 {check_view("action", &s.action)}
                 {s.resource.as_ref().map(|c| check_view("resource", c))}

@@ -121,9 +121,10 @@ test('the matrix of the world after the steps shows a grant and a key state the 
   await at(alice, OTHER, 'Encrypt').click();
   await expect(page.getByTestId('matrix-trace').getByTestId('error')).toHaveText('DisabledException');
 
-  // Steps that do not run leave no world to show.
+  // Steps that do not run leave no world to show (a context key that contradicts one the
+  // simulator derives; an unknown caller is refused when the scenario is read).
   await page.getByTestId('tab-workspace').click();
-  const broken = { ...scenario, steps: [...scenario.steps, { caller: 'arn:aws:iam::111122223333:user/nobody', call: 'kms:ListKeys' }] };
+  const broken = { ...scenario, steps: [...scenario.steps, { caller: 'arn:aws:iam::111122223333:user/bob', call: 'kms:ListKeys', context: { 'aws:username': 'mallory' } }] };
   await page.getByTestId('editor').fill(JSON.stringify(broken, null, 2));
   await page.getByTestId('tab-matrix').click();
   await page.getByTestId('matrix-compute').click();

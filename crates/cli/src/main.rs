@@ -181,6 +181,8 @@ fn run(args: &[String]) -> ExitCode {
                     "output": s.output,
                     "authorizationOnly": s.authorization_only,
                     "expectation": s.expectation,
+                    // Why the step did not run (a reference it cannot resolve), located.
+                    "notRun": s.not_run,
                     "trace": s.trace,
                     "proxyCalls": s.proxy_calls,
                 }));

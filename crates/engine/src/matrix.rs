@@ -50,6 +50,7 @@ mod world;
 
 pub use check::{check_cell, check_cell_with, trace_for, CellReport};
 pub use export::{Filtered, KeptCell, MatrixFilter, OutcomeFilter};
+pub(crate) use world::key_context;
 
 use crate::iam::context::ContextValue;
 use crate::kms::error::ErrorCode;

@@ -23,7 +23,7 @@ pub use parse::parse_scenario;
 pub(crate) use read::{error_at, Node};
 pub use run::{
     evaluate_adhoc, run_scenario, run_scenario_with, world_after_steps, AdHocRequest,
-    ExpectationResult, Run, RunOptions, RunReport, StepResult,
+    ExpectationResult, Run, RunOptions, RunReport, StepResult, UNRESOLVED_REFERENCE,
 };
 pub(crate) use world::is_derived_key;
 pub use world::unique_id;
@@ -32,7 +32,8 @@ use crate::json::Pos;
 use std::fmt;
 
 /// A document that is not a valid scenario, or a step that cannot run (a reference to a missing
-/// step output). Says where: file (when known), line, column and JSON path.
+/// step output). Says where: file (when known), line, column and JSON path; for a request a form
+/// composed, the form's field in the message instead (no position, an empty path).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 pub struct ScenarioError {
     /// The file, when the caller knows it.
@@ -58,6 +59,16 @@ impl fmt::Display for ScenarioError {
         if let Some(file) = &self.file {
             write!(f, "{file}:")?;
         }
-        write!(f, "{}: at {}: {}", self.pos, self.path, self.message)
+        // Line 0 is no place in any document (a request built by a form): no position, and
+        // the message names the form's field instead of a path.
+        if self.pos.line > 0 {
+            write!(f, "{}: ", self.pos)?;
+        } else if self.file.is_some() {
+            f.write_str(" ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "at {}: ", self.path)?;
+        }
+        f.write_str(&self.message)
     }
 }

@@ -152,6 +152,19 @@ pub struct Check {
     pub detail: String,
 }
 
+/// How a resource-based statement's principal named the caller: the difference between a
+/// statement that grants on its own and one that delegates to the account's IAM policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Named {
+    /// The caller's account (`arn:aws:iam::ACCOUNT:root`): its IAM policies decide.
+    Account,
+    /// The role whose session calls.
+    Role,
+    /// The caller itself (its ARN, the service, or `*`).
+    Caller,
+}
+
 /// How a statement fared.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -175,6 +188,9 @@ pub struct StatementTrace {
     /// The principal check (resource-based policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub principal: Option<Check>,
+    /// How the statement's principal named the caller, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<Named>,
     /// Each condition (evaluated only when the other elements matched).
     pub conditions: Vec<ConditionTrace>,
     /// Line of the statement in its source, when known.

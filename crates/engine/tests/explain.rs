@@ -417,6 +417,117 @@ fn key_policy_delegation_allows_through_iam() {
 }
 
 #[test]
+fn the_root_user_is_explained_as_the_root_user() {
+    let r = run(r#"{"kmslab": 1,
+      "keys": [{"id": "11111111-1111-4111-8111-111111111111", "policy": "default"}],
+      "steps": [
+        {"id": "iam", "caller": "arn:aws:iam::111122223333:root", "call": "iam:ListUsers"},
+        {"id": "kms", "caller": "arn:aws:iam::111122223333:root", "call": "kms:DescribeKey",
+         "input": {"KeyId": "11111111-1111-4111-8111-111111111111"}}]}"#);
+    // The one-line reason and the summary agree: no identity-based policy is involved.
+    let iam = &r.steps[0];
+    assert_eq!(iam.decision, Some(Decision::Allow));
+    assert_eq!(
+        iam.reason,
+        "the root user holds every permission of its account, and nothing limits it"
+    );
+    let (s, _) = explain(&r, "iam");
+    assert!(
+        s.text.starts_with("the root user holds every permission"),
+        "{}",
+        s.text
+    );
+    let kms = &r.steps[1];
+    assert_eq!(
+        kms.reason,
+        "the key policy delegates to the account, and the root user holds every permission of its account"
+    );
+    let (s, _) = explain(&r, "kms");
+    assert!(!s.text.contains("not the caller"), "{}", s.text);
+    assert!(
+        s.text.contains("the caller is that account's root user"),
+        "{}",
+        s.text
+    );
+}
+
+#[test]
+fn a_key_policy_naming_the_caller_lists_only_what_names_it() {
+    let src = include_str!("../../../scenarios/examples/grants-and-tokens.json");
+    let r = run(src);
+    let (s, _) = explain(&r, "grant");
+    assert!(
+        s.text.starts_with("the key policy names `arn:aws:iam::111122223333:user/key-admin` directly (`key-policy:Allow key administration`)."),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text.contains("`key-policy:Enable IAM User Permissions` applies too, but it names the account (`arn:aws:iam::111122223333:root`), not the caller"),
+        "{}",
+        s.text
+    );
+    // Only the statement that named the caller decided.
+    assert_eq!(
+        trace(&r, "grant").deciding,
+        ["key-policy:Allow key administration"]
+    );
+}
+
+#[test]
+fn the_iam_only_key_note_appears_only_where_a_key_policy_reads_the_key() {
+    let r = run(r#"{"kmslab": 1,
+      "iam": {"users": [{"name": "u", "inline": {"p": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*"}]}}}]},
+      "keys": [
+        {"id": "11111111-1111-4111-8111-111111111111", "aliases": ["alias/plain"], "policy": "default"},
+        {"id": "22222222-2222-4222-8222-222222222222", "aliases": ["alias/reads"], "policy": {
+          "Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "ByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/u"}, "Action": "kms:Encrypt", "Resource": "*",
+             "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/reads"}}}]}}],
+      "steps": [
+        {"id": "plain", "caller": "arn:aws:iam::111122223333:user/u", "call": "kms:DescribeKey", "input": {"KeyId": "alias/plain"}},
+        {"id": "reads", "caller": "arn:aws:iam::111122223333:user/u", "call": "kms:DescribeKey", "input": {"KeyId": "alias/reads"}}]}"#);
+    let note = |id: &str| {
+        trace(&r, id)
+            .layers
+            .iter()
+            .find(|l| l.layer == kmslab_engine::trace::Layer::KeyPolicy)
+            .and_then(|l| l.note.clone())
+    };
+    assert_eq!(note("plain"), None);
+    assert_eq!(
+        note("reads").as_deref(),
+        Some("`kms:ResourceAliases` counts in IAM policies only, so the key policy's condition on it finds it absent")
+    );
+}
+
+#[test]
+fn a_generated_key_policy_says_so_and_has_no_line() {
+    let r = run(KMS);
+    let key_policy = |id: &str| {
+        trace(&r, id)
+            .layers
+            .iter()
+            .find(|l| l.layer == kmslab_engine::trace::Layer::KeyPolicy)
+            .and_then(|l| l.policies.first())
+            .cloned()
+            .unwrap()
+    };
+    // `"policy": "default"`: written by kmslab, nowhere in the document.
+    let generated = key_policy("delegated");
+    assert_eq!(
+        generated.via.as_deref(),
+        Some("generated default key policy")
+    );
+    assert!(generated.statements.iter().all(|s| s.line == 0));
+    // A key policy written in the document keeps its lines.
+    let written = key_policy("ignored-iam");
+    assert_eq!(written.via, None);
+    assert!(written.statements.iter().all(|s| s.line > 1), "{written:?}");
+}
+
+#[test]
 fn key_policy_without_delegation_ignores_the_iam_allow() {
     let r = run(KMS);
     let (s, h) = explain(&r, "ignored-iam");

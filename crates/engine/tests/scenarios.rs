@@ -115,7 +115,7 @@ fn malformed_documents_are_located() {
         error_of(
             "{\"kmslab\": 1, \"iam\": {\"users\": [{\"name\": \"u\"}]}, \"steps\": [\n {\"caller\": \"${nope.Arn}\", \"call\": \"s3:ListAllMyBuckets\"}]}"
         ),
-        "2:2: at $.steps[0].caller: `${nope.Arn}` refers to step `nope`, which has not run before this step or has no output"
+        "2:13: at $.steps[0].caller: `${nope.Arn}` refers to step `nope`, but no step has that id"
     );
     assert_eq!(
         error_of("{\"kmslab\": 2, \"steps\": []}"),
@@ -123,7 +123,7 @@ fn malformed_documents_are_located() {
     );
     assert_eq!(
         error_of("{\"kmslab\": 1, \"steps\": [{\"caller\": \"arn:aws:iam::111122223333:user/ghost\", \"call\": \"s3:ListAllMyBuckets\"}]}"),
-        "1:25: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`)"
+        "1:36: at $.steps[0].caller: caller `arn:aws:iam::111122223333:user/ghost`: there is no user `ghost` in account `111122223333` (add it to `iam.users`, or create it in an earlier step)"
     );
 }
 

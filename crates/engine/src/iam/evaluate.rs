@@ -175,7 +175,8 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                 } else {
                     String::new()
                 },
-                via: None,
+                // A policy kmslab wrote says so where a document's policy would have a line.
+                via: rp.policy.generated.clone(),
                 policy: rp.policy,
             };
             // Some KMS condition keys count in IAM policies only: a key policy never sees them.
@@ -196,11 +197,26 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                     action: std::cell::OnceCell::new(),
                     resource: PreparedResource::new(&req.resource),
                 };
-                let note = tracing.then(|| {
-                    format!(
-                        "{} count in IAM policies only, so the key policy does not see them",
-                        hidden.join(", ")
-                    )
+                // Said only where it matters: a key policy condition on such a key, which
+                // finds it absent (every key with an alias has kms:ResourceAliases).
+                let read: Vec<&str> = hidden
+                    .iter()
+                    .copied()
+                    .filter(|k| {
+                        rp.policy
+                            .statements
+                            .iter()
+                            .any(|st| st.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(k)))
+                    })
+                    .collect();
+                let note = (tracing && !read.is_empty()).then(|| match read.as_slice() {
+                    [one] => format!(
+                        "`{one}` counts in IAM policies only, so the key policy's condition on it finds it absent"
+                    ),
+                    _ => format!(
+                        "`{}` count in IAM policies only, so the key policy's conditions on them find them absent",
+                        read.join("`, `")
+                    ),
                 });
                 eval_layer(&fprep, layer, layer.title(), &[named], note, &mut rec)
             };
@@ -292,6 +308,7 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
             .as_ref()
             .and_then(|r| r.allows.iter().filter_map(|(_, m)| *m).max()),
         identity_allows,
+        root_user,
         boundary: gate(&boundary),
         session: gate(&session),
     };
@@ -310,7 +327,15 @@ pub fn authorize(input: &AuthzInput<'_>, tracing: bool) -> Response {
                     PathPart::Session => session.as_ref(),
                 };
                 if let Some(o) = from {
-                    deciding.extend(o.allows.iter().map(|(id, _)| id.clone()));
+                    // On the resource side only the statements that named the caller the way
+                    // the rule used decided: a statement naming the account does not decide a
+                    // request that a statement naming the caller allows on its own.
+                    deciding.extend(
+                        o.allows
+                            .iter()
+                            .filter(|(_, m)| *p != PathPart::Resource || *m == facts.grant)
+                            .map(|(id, _)| id.clone()),
+                    );
                 }
             }
         }
@@ -541,6 +566,7 @@ fn eval_statement(
         },
         resource: None,
         principal: None,
+        names: None,
         conditions: Vec::new(),
         line: stmt.pos.line,
     });
@@ -653,6 +679,11 @@ fn eval_statement(
             st.principal = Some(Check {
                 matched: ok,
                 detail,
+            });
+            st.names = pmatch.filter(|_| ok).map(|m| match m {
+                PrincipalMatch::Account => crate::trace::Named::Account,
+                PrincipalMatch::Role => crate::trace::Named::Role,
+                PrincipalMatch::Direct => crate::trace::Named::Caller,
             });
         }
         if !ok {

@@ -141,6 +141,10 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// The kind the policy was parsed as.
     pub kind: PolicyKind,
+    /// For a policy kmslab wrote rather than read from the user's document (a key's default
+    /// policy), what it is; its statements then have no position (line 0): they are nowhere in
+    /// the document.
+    pub generated: Option<String>,
 }
 
 /// A policy that AWS would refuse, with where and why.
@@ -164,6 +168,17 @@ fn err(path: &JsonPath, j: &Json, message: impl Into<String>) -> PolicyError {
 }
 
 impl Policy {
+    /// The policy marked as written by kmslab (`what`, e.g. `generated default key policy`),
+    /// its statements without positions: a trace then names it so and shows no line that
+    /// would point at nothing in the user's document.
+    pub fn generated(mut self, what: &str) -> Policy {
+        self.generated = Some(what.to_string());
+        for st in &mut self.statements {
+            st.pos = Pos::default();
+        }
+        self
+    }
+
     /// Parses a policy document that has been read as located JSON. `base` is the document's
     /// own JSON path inside its file (e.g. `$.iam.policies[0].document`).
     pub fn from_json(doc: &Json, kind: PolicyKind, base: &JsonPath) -> Result<Policy, PolicyError> {
@@ -275,6 +290,7 @@ impl Policy {
             id,
             statements,
             kind,
+            generated: None,
         })
     }
 }

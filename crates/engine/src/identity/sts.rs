@@ -43,6 +43,7 @@ fn empty_trust() -> Policy {
         id: None,
         statements: Vec::new(),
         kind: PolicyKind::Trust,
+        generated: None,
     }
 }
 

@@ -529,8 +529,8 @@ impl Call<'_, '_, '_> {
             .get(&r.id)
             .is_some_and(|k| Some(&k.account) != own);
         if foreign && !CROSS_ACCOUNT_OPERATIONS.contains(&op) {
-            // Not permitted across accounts, whatever the key policy says.
-            self.decision = Some(Decision::ImplicitDeny);
+            // Not permitted across accounts, whatever the key policy says: refused before any
+            // policy is read, so the call has no authorization decision.
             return Err(KmsError::new(
                 ErrorCode::AccessDeniedException,
                 format!(

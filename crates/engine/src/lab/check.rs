@@ -135,9 +135,10 @@ struct Probed {
     stopped: Option<String>,
 }
 
-/// Runs `extra` on a copy of the world the user's steps left. When a step cannot run, the
-/// steps before it still count, and the message names the check's own preparation steps that
-/// failed first (usually the reason).
+/// Runs `extra` on a copy of the world the user's steps left. When a step cannot run (it
+/// refers to the output of a step that failed, or its caller is not in the user's world), the
+/// check stops there: the steps before it still count, and the message names the check's own
+/// preparation steps that failed first (usually the reason).
 fn run_after(base: &Run<'_>, extra: &[Step]) -> Probed {
     let n = base.results().len();
     let mut run = base.clone();
@@ -146,13 +147,21 @@ fn run_after(base: &Run<'_>, extra: &[Step]) -> Probed {
         let mut step = step.clone();
         step.index = n + k;
         if let Err(e) = run.step(&step) {
-            stopped = Some(e);
+            stopped = Some(e.message);
+            break;
+        }
+        // A probe that did not run has nothing to judge; the message says why instead.
+        if let Some(e) = run.results().last().and_then(|r| r.not_run.as_ref()) {
+            stopped = Some(e.message.clone());
             break;
         }
     }
-    let results = run.results().get(n..).unwrap_or_default().to_vec();
-    let stopped = stopped.map(|e| {
-        let mut message = format!("the check could not run on your scenario: {}", e.message);
+    let mut results = run.results().get(n..).unwrap_or_default().to_vec();
+    if stopped.is_some() {
+        results.retain(|r| r.not_run.is_none());
+    }
+    let stopped = stopped.map(|reason| {
+        let mut message = format!("the check could not run on your scenario: {reason}");
         for (r, s) in results.iter().zip(extra) {
             if s.expect.is_none() && r.error.is_some() {
                 message.push_str(&format!(

@@ -113,11 +113,25 @@ fn order_matters_in_a_sequence() {
 
 #[test]
 fn a_scenario_that_cannot_run_fails_every_task() {
-    let steps = r#"{"caller": "arn:aws:iam::111122223333:user/nobody", "call": "kms:ListKeys"}"#;
+    // A context key the simulator derives, contradicted: the scenario itself is wrong.
+    let steps = r#"{"caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:ListKeys", "context": {"aws:username": "mallory"}}"#;
     let got = statuses(&scenario(ALICE, LAB, steps));
     assert!(got
         .iter()
         .all(|t| !t.1 && t.2[0].starts_with("your scenario does not run")));
+}
+
+#[test]
+fn a_learner_step_that_cannot_run_does_not_stop_the_checks() {
+    // `dec` uses the output of a denied Encrypt: it does not run, and the tasks are still
+    // judged on the world the other steps leave.
+    let steps = r#"
+  {"id": "enc", "caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:Encrypt", "input": {"KeyId": "k1", "Plaintext": "aGk="}},
+  {"id": "dec", "caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:Decrypt", "input": {"CiphertextBlob": "${enc.CiphertextBlob}"}},"#;
+    let got = statuses(&scenario(ALICE, LAB, &format!("{steps}{ADMIN_STEPS}")));
+    assert!(got[0].1, "{:?}", got[0]);
+    assert!(got[1].1, "{:?}", got[1]);
+    assert!(got[3].1, "{:?}", got[3]);
 }
 
 #[test]

@@ -285,6 +285,19 @@ pub fn trace_for(
                 }),
             format!("authorized, then {}", code.as_str()),
         ),
+        // Refused by the API's cross-account rule before any policy was read, as the runner
+        // reports such a call.
+        _ if r.via == Via::NotCrossAccount => (
+            Some(ErrorCode::AccessDeniedException.as_str().to_string()),
+            Some(format!(
+                "User: {} is not authorized to perform: {action} on resource: {} because {}",
+                pr.arn, key.arn, r.summary
+            )),
+            format!(
+                "{} (the API's cross-account rule), so no policy was evaluated",
+                r.summary
+            ),
+        ),
         _ => (
             Some(ErrorCode::AccessDeniedException.as_str().to_string()),
             Some(format!(
@@ -302,7 +315,7 @@ pub fn trace_for(
         resource: Some(key.arn.clone()),
         time: s.defaults.time.to_string(),
         context: Vec::new(),
-        decision: Some(r.decision),
+        decision: (r.via != Via::NotCrossAccount).then_some(r.decision),
         error,
         message,
         reason,
@@ -311,5 +324,6 @@ pub fn trace_for(
         trace: r.trace,
         proxy_calls: Vec::new(),
         expectation: None,
+        not_run: None,
     })
 }

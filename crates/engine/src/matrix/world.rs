@@ -420,7 +420,7 @@ fn is_cell_derived(key: &str) -> bool {
 
 /// The keys KMS derives for a request on the key when the request names it by ARN (no
 /// `kms:RequestAlias`) and carries no encryption context.
-fn key_context(k: &KeyDef) -> Context {
+pub(crate) fn key_context(k: &KeyDef) -> Context {
     let mut c = Context::default();
     c.insert_single("kms:KeyOrigin", k.origin.as_str());
     c.insert_single("kms:KeySpec", k.spec.as_str());

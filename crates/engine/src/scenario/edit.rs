@@ -40,13 +40,130 @@ pub fn with_steps(src: &str, extra: &[serde_json::Value]) -> Result<String, Scen
 
 /// Runs `src` with `extra` steps appended (the app's consoles: their calls run after the
 /// scenario's own steps), reading the combined document once.
+///
+/// The scenario's own steps keep their places in `src`; an error in an appended step (which
+/// the user wrote in a form, not in the document) names the form's field instead of a place in
+/// a document the user never sees (`input \`Plaintext\`: not valid base64 ...`), and so does an
+/// appended step that cannot run (it refers to an output that is not there), so that a console
+/// does not keep a call that was never made.
 pub fn run_with_steps(
     src: &str,
     extra: &[serde_json::Value],
     opts: super::RunOptions<'_>,
 ) -> Result<super::RunReport, ScenarioError> {
-    let (_, s) = to_scenario(&appended(src, extra)?)?;
-    super::run_scenario_with(&s, opts)
+    let mut s = super::parse_scenario(src)?;
+    let first = s.steps.len();
+    let form = |e: ScenarioError| form_error(e, first, "operation");
+    // `src` is a scenario (just read): its JSON needs no second check.
+    let doc = json::parse(src).map_err(|e| error_at(&JsonPath::root(), e.pos, e.message))?;
+    let (_, combined) = to_scenario(&append_steps(doc, extra)?).map_err(form)?;
+    s.steps.extend(combined.steps.into_iter().skip(first));
+    let report = super::run_scenario_with(&s, opts).map_err(form)?;
+    if let Some(why) = report
+        .steps
+        .iter()
+        .skip(first)
+        .find_map(|r| r.not_run.clone())
+    {
+        return Err(form(why));
+    }
+    Ok(report)
+}
+
+/// An error in a step a form composed (index `first` or later): the place in the document is
+/// replaced by the form's field, named in the message (`caller: ...`, `input \`Plaintext\`:
+/// ...`; `call` is the form's `call_label`). Errors elsewhere are returned as they are.
+pub(crate) fn form_error(e: ScenarioError, first: usize, call_label: &str) -> ScenarioError {
+    let Some((index, rest)) = e
+        .path
+        .strip_prefix("$.steps[")
+        .and_then(|r| r.split_once(']'))
+    else {
+        return e;
+    };
+    if index.parse::<usize>().map_or(true, |i| i < first) {
+        return e;
+    }
+    let mut segments = path_segments(rest).into_iter();
+    let field = segments.next().unwrap_or_default();
+    let inner: Vec<String> = segments.collect();
+    let inner = inner.join(".");
+    let label = match field.as_str() {
+        "" => String::new(),
+        "caller" | "accessKeyId" => "caller".to_string(),
+        "call" => call_label.to_string(),
+        "grantTokens" => "grant tokens".to_string(),
+        other if inner.is_empty() => other.to_string(),
+        other => format!("{other} `{inner}`"),
+    };
+    let mut message = e.message;
+    // `caller \`x\` is not an ARN`, `\`Plaintext\` is not valid base64`: the label names it.
+    let named = if inner.is_empty() {
+        vec![format!("{field} ")]
+    } else {
+        vec![
+            format!("`{inner}` is "),
+            format!("`{inner}` "),
+            format!("{field} key `{inner}` "),
+        ]
+    };
+    if let Some(rest) = named.iter().find_map(|n| message.strip_prefix(n.as_str())) {
+        message = rest.to_string();
+    }
+    ScenarioError {
+        file: None,
+        path: String::new(),
+        pos: Pos::default(),
+        message: if label.is_empty() {
+            message
+        } else {
+            format!("{label}: {message}")
+        },
+    }
+}
+
+/// The segments of a JSON path after `$.steps[N]` (`.input.EncryptionContext["a b"]` gives
+/// `input`, `EncryptionContext`, `a b`; an index gives its number).
+fn path_segments(mut rest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(r.get(..end).unwrap_or_default().to_string());
+            rest = r.get(end..).unwrap_or_default();
+        } else if let Some(r) = rest.strip_prefix('[') {
+            // A quoted key (JSON string) or an index.
+            let quoted = r.starts_with('"');
+            let end = if quoted {
+                json_string_end(r)
+            } else {
+                r.find(']').unwrap_or(r.len())
+            };
+            let inside = r.get(..end).unwrap_or_default();
+            out.push(if quoted {
+                serde_json::from_str::<String>(inside).unwrap_or_else(|_| inside.to_string())
+            } else {
+                inside.to_string()
+            });
+            rest = r.get(end + 1..).unwrap_or_default();
+        } else {
+            return out;
+        }
+    }
+}
+
+/// The length of the JSON string at the start of `s` (quotes included).
+fn json_string_end(s: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
 }
 
 /// The next free step id `PREFIX-N` for a console: one past the highest such id among the
@@ -72,7 +189,11 @@ pub fn next_step_id(src: &str, extra: &[serde_json::Value], prefix: &str) -> Str
 
 /// The document `src` with `extra` steps appended to its `steps`.
 fn appended(src: &str, extra: &[serde_json::Value]) -> Result<Json, ScenarioError> {
-    let mut doc = as_document(src)?;
+    append_steps(as_document(src)?, extra)
+}
+
+/// `doc` with `extra` steps appended to its `steps`.
+fn append_steps(mut doc: Json, extra: &[serde_json::Value]) -> Result<Json, ScenarioError> {
     let steps = members_mut(&mut doc)
         .and_then(|ms| ms.iter_mut().find(|m| m.key == "steps"))
         .map(|m| &mut m.value.value);
@@ -333,6 +454,96 @@ mod tests {
 
     const SRC: &str =
         r#"{"kmslab":1,"keys":[{"id":"k1"},{"id":"k2","policy":"default"}],"steps":[]}"#;
+
+    /// A world with one user who may use the key, and one step of the user's own.
+    const WORLD: &str = r#"{"kmslab": 1,
+  "iam": {"users": [{"name": "alice", "inline": {"p": {"Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}}}]},
+  "keys": [{"id": "k1", "aliases": ["alias/k"]}],
+  "steps": [
+    {"id": "mine", "caller": "arn:aws:iam::111122223333:user/alice", "call": "kms:DescribeKey",
+     "input": {"KeyId": "k1"}}]}"#;
+
+    fn console_error(step: serde_json::Value) -> String {
+        run_with_steps(WORLD, &[step], super::super::RunOptions::default())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn errors_in_a_console_call_name_the_form_field_not_a_hidden_place() {
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        assert_eq!(
+            console_error(serde_json::json!({"id": "c", "caller": alice, "call": "kms:Encrypt",
+                "input": {"KeyId": "alias/k", "Plaintext": "not base64"}})),
+            "input `Plaintext`: not valid base64: a space at character 4 is not a base64 character (`A`-`Z`, `a`-`z`, `0`-`9`, `+`, `/`, and `=` at the end)"
+        );
+        assert_eq!(
+            console_error(
+                serde_json::json!({"id": "c", "caller": alice, "call": "kms:Encrypt",
+                "input": {"KeyID": "alias/k"}})
+            ),
+            "input `KeyID`: not a parameter of `kms:Encrypt`; did you mean `KeyId`?"
+        );
+        assert_eq!(
+            console_error(serde_json::json!({"id": "c", "caller": "arn:aws:iam::111122223333:user/alcie",
+                "call": "kms:Encrypt", "input": {"KeyId": "alias/k", "Plaintext": "aGk="}})),
+            "caller: `arn:aws:iam::111122223333:user/alcie`: there is no user `alcie` in account `111122223333`; did you mean `alice`?"
+        );
+        // A call that uses the output of a step that was denied is not made (and not kept).
+        assert_eq!(
+            console_error(serde_json::json!({"id": "c", "caller": alice, "call": "kms:Decrypt",
+                "input": {"CiphertextBlob": "${mine.CiphertextBlob}"}})),
+            "input `CiphertextBlob`: `${mine.CiphertextBlob}` refers to step `mine`, which ended with `AccessDeniedException`, so it has no output"
+        );
+        // A call that runs is reported as usual.
+        let ok = run_with_steps(
+            WORLD,
+            &[
+                serde_json::json!({"id": "c", "caller": alice, "call": "kms:Encrypt",
+                "input": {"KeyId": "alias/k", "Plaintext": "aGk="}}),
+            ],
+            super::super::RunOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ok.steps.len(), 2);
+    }
+
+    #[test]
+    fn errors_in_the_scenario_own_steps_keep_their_place_in_it() {
+        let src = WORLD.replace(
+            r#""input": {"KeyId": "k1"}}"#,
+            r#""input": {"KeyId": "k1"}, "context": {"aws:username": "bob"}}"#,
+        );
+        let e = run_with_steps(&src, &[], super::super::RunOptions::default()).unwrap_err();
+        assert_eq!(e.path, r#"$.steps[0].context["aws:username"]"#);
+        assert_eq!(e.pos.line, 6, "{e}");
+    }
+
+    #[test]
+    fn a_composed_request_names_its_fields() {
+        let s = crate::parse_scenario(WORLD).unwrap();
+        let ask = |caller: &str, action: &str| {
+            super::super::evaluate_adhoc(
+                &s,
+                &super::super::AdHocRequest {
+                    caller: caller.into(),
+                    action: action.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            ask("arn:aws:iam:111122223333:user/alice", "kms:ListKeys"),
+            "caller: `arn:aws:iam:111122223333:user/alice` is not an ARN or `service:NAME` (an IAM ARN has an empty Region: `arn:aws:iam::111122223333:user/alice`)"
+        );
+        assert_eq!(
+            ask("arn:aws:iam::111122223333:user/alice", "ListKeys"),
+            "action: `ListKeys` is not an action: write `service:Action`"
+        );
+    }
 
     #[test]
     fn sets_a_key_policy_and_keeps_the_rest() {

@@ -445,6 +445,24 @@ pub struct Step {
     pub expect: Option<Expect>,
     /// `description`.
     pub description: Option<String>,
+    /// Where some of its fields are written, for errors found after parsing.
+    pub positions: StepPositions,
+}
+
+/// Where a step's fields are written (their values' positions), so that an error found after
+/// parsing (a caller that does not resolve, a reference to an output that is not there) points
+/// at the value rather than at the step. A step built in code has `Pos::default()` (line 0):
+/// no place in any document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StepPositions {
+    /// `caller` or `accessKeyId`.
+    pub caller: Pos,
+    /// `call`.
+    pub call: Pos,
+    /// `resource`.
+    pub resource: Pos,
+    /// `grantTokens`.
+    pub grant_tokens: Pos,
 }
 
 impl Step {

@@ -311,6 +311,7 @@ pub fn parse_scenario(src: &str) -> Result<Scenario, ScenarioError> {
         lab,
     };
     super::world::check_references(&scenario)?;
+    super::world::check_callers(&scenario)?;
     Ok(scenario)
 }
 

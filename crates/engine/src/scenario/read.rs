@@ -128,7 +128,7 @@ impl<'a> Node<'a> {
 }
 
 /// The closest allowed name, for typos.
-fn suggest<'b>(key: &str, allowed: &[&'b str]) -> Option<&'b str> {
+pub(crate) fn suggest<'b>(key: &str, allowed: &[&'b str]) -> Option<&'b str> {
     let k = key.to_ascii_lowercase();
     allowed
         .iter()

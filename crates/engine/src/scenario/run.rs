@@ -13,7 +13,7 @@ use crate::iam::context::{Context, ContextValue, PrincipalKind, Request};
 use crate::iam::evaluate::{authorize, AuthzInput, ResourceKind, ResourcePolicy, Response};
 use crate::iam::policy::Policy;
 use crate::identity::{AuthzQuestion, Op, SessionCredentials};
-use crate::json::{JsonPath, Pos};
+use crate::json::{Json, JsonPath, JsonValue, Pos};
 use crate::kms::authz::IamSide;
 use crate::kms::model::{Alias, Grant, Key, KeyState, KmsWorld, Origin};
 use crate::kms::ops::{advance, execute, Env};
@@ -61,9 +61,21 @@ pub struct StepResult {
     /// answers, AAD, integrity check), in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proxy_calls: Vec<crate::keystore::xks::Exchange>,
-    /// How the step fared against its `expect`, if it has one.
+    /// How the step fared against its `expect`, if it has one. A step that did not run
+    /// (`not_run`) always has one, failed: a scenario whose step cannot be made is broken
+    /// whether or not the step says what it expects.
     pub expectation: Option<ExpectationResult>,
+    /// Why the step did not run, when it did not: a `${step.path}` reference that cannot be
+    /// resolved (the step it names failed, so its output is missing), located at the string
+    /// that holds it. Such a step has `error` [`UNRESOLVED_REFERENCE`], no decision and no
+    /// trace, and the run goes on with the next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<ScenarioError>,
 }
+
+/// The `error` of a step that did not run because a reference in it cannot be resolved
+/// ([`StepResult::not_run`]). kmslab's own name, not an AWS exception: no request was made.
+pub const UNRESOLVED_REFERENCE: &str = "UnresolvedReference";
 
 /// Writes key-value pairs as a JSON object, in their order (a step's context as it was given).
 fn as_map<S: serde::Serializer>(
@@ -159,7 +171,7 @@ pub struct Run<'a> {
     clock: Instant,
     world: World<'a>,
     live: Live<'a>,
-    outputs: BTreeMap<String, serde_json::Value>,
+    outputs: Outputs,
     steps: Vec<StepResult>,
 }
 
@@ -171,16 +183,20 @@ impl<'a> Run<'a> {
             clock: s.defaults.time,
             world: World::new(s, opts.pairs),
             live: Live::new(s),
-            outputs: BTreeMap::new(),
+            outputs: Outputs::default(),
             steps: Vec::with_capacity(s.steps.len()),
         }
     }
 
     /// Runs `step` (one of the scenario's, or one added after them: its `index` places it in
-    /// error paths). An error means the step could not run at all (a full run stops there);
-    /// its result is then not among [`Run::results`], but time may have passed and the world
-    /// may be partly changed, so a run that returned an error must not be stepped again (fork
-    /// it before a step that may fail if the world before it is still wanted).
+    /// error paths). A step that refers to an output that is not there (`${enc.CiphertextBlob}`
+    /// after `enc` was denied) does not run: its result says so ([`StepResult::not_run`]) and
+    /// the run goes on. An error means the scenario itself is wrong where the step needs it (a
+    /// caller that is not in the world, a context key that contradicts a derived one): a full
+    /// run stops there; the step's result is then not among [`Run::results`], but time may have
+    /// passed and the world may be partly changed, so a run that returned an error must not be
+    /// stepped again (fork it before a step that may fail if the world before it is still
+    /// wanted).
     pub fn step(&mut self, step: &Step) -> Result<(), ScenarioError> {
         let s = self.scenario;
         let clock = match step.advance {
@@ -197,8 +213,8 @@ impl<'a> Run<'a> {
             &mut self.world.rng,
         );
         let r = run_step(&mut self.live, &mut self.world, step, clock, &self.outputs)?;
-        if let (Some(id), Some(out)) = (&step.id, &r.output) {
-            self.outputs.insert(id.clone(), out.clone());
+        if let Some(id) = &step.id {
+            self.outputs.record(id, &r);
         }
         self.steps.push(r);
         Ok(())
@@ -236,16 +252,26 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Evaluates one composed request against the scenario's initial world.
+/// Decides one composed request against the scenario's initial world: authorization only,
+/// the operation never runs (the form has no request parameters to run it with). A `kms:`
+/// action whose resource names a key (key id, key ARN, alias name or alias ARN) is decided as
+/// KMS decides a request on that key: its key policy, IAM where the key policy delegates,
+/// grants, the `kms:` context keys (`kms:RequestAlias` for an alias) and the key-state gate.
+/// Any other request is decided against its resource (`*` when empty) by its policies. An
+/// action AWS KMS does not have gets a warning in the reason.
 pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, ScenarioError> {
-    let resource = req.resource.trim();
+    let resource = match req.resource.trim() {
+        "" => "*",
+        r => r,
+    };
+    let action = req.action.trim();
     let step = Step {
         id: Some("adhoc".into()),
         index: 0,
         pos: Pos::default(),
         caller: Some(CallerSpec::Caller(req.caller.trim().to_string())),
-        call: Some(req.action.trim().to_string()),
-        resource: (!resource.is_empty()).then(|| resource.to_string()),
+        call: Some(action.to_string()),
+        resource: Some(resource.to_string()),
         input: None,
         context: req
             .context
@@ -257,38 +283,247 @@ pub fn evaluate_adhoc(s: &Scenario, req: &AdHocRequest) -> Result<StepResult, Sc
         session: None,
         expect: None,
         description: None,
+        positions: StepPositions::default(),
     };
-    let call = step.call.as_deref().unwrap_or_default();
-    if !call
+    let Some((service, name)) = action
         .split_once(':')
-        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
-    {
-        return Err(error_at(
-            &JsonPath::from_base("$.action"),
-            Pos::default(),
-            format!("`{call}` is not an action: write `service:Action`"),
-        ));
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+    else {
+        return Err(form_error(format!(
+            "action: `{action}` is not an action: write `service:Action`"
+        )));
+    };
+    // The request was written in a form, not in a document: errors name the form's field.
+    let sp = step_path(&step);
+    let form = |e: ScenarioError| super::edit::form_error(e, 0, "action");
+    let caller = s
+        .resolve_caller(req.caller.trim())
+        .map_err(|m| form(error_at(&sp.key("caller"), Pos::default(), m)))?;
+    let now = s.defaults.time;
+    let step_ctx = step_context(s, &caller, None, None, &step, now, &sp).map_err(form)?;
+    let mut r = blank_result(&step, now);
+    r.caller = Some(caller.principal.arn.clone());
+    let kms = service.eq_ignore_ascii_case("kms");
+    let known = crate::kms::catalog::ACTIONS
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(name));
+    // Alias management is authorized on the alias itself (and the key), as IAM names it.
+    let on_key = match known {
+        Some(op) if kms && !matches!(*op, "CreateAlias" | "UpdateAlias" | "DeleteAlias") => {
+            s.resolve_key_id(resource).map(|k| {
+                (
+                    *op,
+                    k,
+                    resource.starts_with("alias/") || resource.contains(":alias/"),
+                )
+            })
+        }
+        _ => None,
+    };
+    let mut r = match on_key {
+        Some((op, key, by_alias)) => {
+            let alias = by_alias.then(|| alias_name(resource));
+            decide_on_key(s, &caller, now, &step_ctx, op, key, alias, r)
+        }
+        None => {
+            r.resource = Some(resource.to_string());
+            authorize_only(r, s, &caller, None, now, &step_ctx, action, resource)
+        }
+    };
+    if kms && known.is_none() {
+        let hint = if name.eq_ignore_ascii_case("ReEncrypt") {
+            " (ReEncrypt is authorized as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key)".to_string()
+        } else {
+            crate::kms::catalog::nearest(name, crate::kms::catalog::ACTIONS)
+                .map(|n| format!(" (did you mean `kms:{n}`?)"))
+                .unwrap_or_default()
+        };
+        r.reason = format!(
+            "warning: AWS KMS has no action `{action}`{hint}: no request ever asks for it, and a policy matches the name only through a wildcard such as `kms:*`. {}",
+            r.reason
+        );
     }
-    let mut world = World::new(s, None);
-    run_step(
-        &mut Live::new(s),
-        &mut world,
-        &step,
-        s.defaults.time,
-        &BTreeMap::new(),
-    )
+    Ok(r)
+}
+
+/// The result of a request on another account's key that the operation does not allow across
+/// accounts ("Cross-account use: No" in the API reference): refused before any policy is read,
+/// so there is no decision.
+fn cross_account_refusal(mut r: StepResult, caller: &str, op: &str, arn: &str) -> StepResult {
+    let why = format!("{op} cannot be used on a KMS key in another account");
+    r.error = Some("AccessDeniedException".into());
+    r.message = Some(format!(
+        "User: {caller} is not authorized to perform: kms:{op} on resource: {arn} because {why}"
+    ));
+    r.reason = cross_account_reason(&why);
+    r
+}
+
+/// The reason of a request refused by the API's cross-account rule.
+fn cross_account_reason(why: &str) -> String {
+    format!("{why} (the API's cross-account rule), so no policy was evaluated")
+}
+
+/// `alias/NAME` from an alias name or an alias ARN.
+fn alias_name(resource: &str) -> &str {
+    resource
+        .find("alias/")
+        .and_then(|i| resource.get(i..))
+        .unwrap_or(resource)
+}
+
+/// Decides `kms:OP` on `key` without running it, as KMS authorizes a request on the key:
+/// the cross-account rule, the key policy with IAM where it delegates, grants (in effect at the
+/// scenario's start, with the encryption context the request's `kms:EncryptionContext:` keys
+/// give), then the key-state gate.
+#[allow(clippy::too_many_arguments)]
+fn decide_on_key(
+    s: &Scenario,
+    caller: &Caller<'_>,
+    now: Instant,
+    step_ctx: &Context,
+    op: &str,
+    key: &KeyDef,
+    alias: Option<&str>,
+    mut r: StepResult,
+) -> StepResult {
+    let arn = key.arn(&s.defaults.partition);
+    let action = format!("kms:{op}");
+    r.resource = Some(arn.clone());
+    let api = match op {
+        "ReEncryptFrom" | "ReEncryptTo" => "ReEncrypt",
+        other => other,
+    };
+    if caller.principal.account.as_ref() != Some(&key.account)
+        && !crate::kms::ops::CROSS_ACCOUNT_OPERATIONS.contains(&api)
+    {
+        return cross_account_refusal(r, &caller.principal.arn, op, &arn);
+    }
+    let iam = StepIam {
+        s,
+        caller,
+        session: None,
+        now,
+        step_context: step_ctx,
+    };
+    let mut ctx = crate::matrix::key_context(key);
+    if let Some(a) = &caller.principal.account {
+        ctx.insert_single("kms:CallerAccount", a.to_string());
+    }
+    if let Some(a) = alias {
+        ctx.insert_single("kms:RequestAlias", a);
+    }
+    // The encryption context the request's condition keys describe, for grant constraints.
+    let ec: BTreeMap<String, String> = step_ctx
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("kms:EncryptionContext:")?;
+            Some((name.to_string(), v.values().first()?.to_string()))
+        })
+        .collect();
+    let world = World::new(s, None);
+    let grant_op = crate::kms::model::GRANT_OPERATIONS
+        .iter()
+        .find(|g| **g == op)
+        .copied();
+    let d = crate::kms::authz::authorize_key(
+        &iam,
+        &crate::kms::authz::KeyRequest {
+            action: &action,
+            grant_operation: grant_op,
+            key_arn: &arn,
+            key_id: &key.id,
+            account: &key.account,
+            policy: &key.policy,
+            context: &ctx,
+            encryption_context: &ec,
+        },
+        &world.kms.grants,
+        now,
+        s.grant_propagation,
+        &[],
+    );
+    let mut resp = d.response;
+    r.decision = Some(resp.decision);
+    r.reason = resp.summary.clone();
+    if resp.decision == Decision::Allow {
+        let state = world
+            .kms
+            .keys
+            .get(&key.id)
+            .map_or(key.state, |k| world.kms.effective_state(k));
+        let (gate, refused) = crate::kms::state::gate(api, state, key.origin, &arn);
+        if let Some(t) = resp.trace.as_mut() {
+            t.key_state = Some(gate);
+        }
+        if let Err(e) = refused {
+            r.reason = format!("authorized, then {}", e.code.as_str());
+            r.error = Some(e.code.as_str().to_string());
+            r.message = Some(e.message);
+        }
+    } else {
+        r.error = Some("AccessDeniedException".into());
+        if let Some(t) = &resp.trace {
+            r.message = Some(access_denied_message(
+                &caller.principal.arn,
+                &action,
+                &arn,
+                t,
+            ));
+        }
+    }
+    r.trace = resp.trace;
+    r
+}
+
+/// An error about a form's field, named in `message`: no place in a document.
+fn form_error(message: String) -> ScenarioError {
+    ScenarioError {
+        file: None,
+        path: String::new(),
+        pos: Pos::default(),
+        message,
+    }
 }
 
 fn step_path(step: &Step) -> JsonPath {
     JsonPath::root().key("steps").index(step.index)
 }
 
+/// The outputs of the steps run so far, by step id, for `${id.path}` references, and why a
+/// step that has an id has no output (so that a reference to it can say so).
+#[derive(Clone, Default)]
+struct Outputs {
+    values: BTreeMap<String, serde_json::Value>,
+    missing: BTreeMap<String, String>,
+}
+
+impl Outputs {
+    /// Records how the step `id` ended.
+    fn record(&mut self, id: &str, r: &StepResult) {
+        match &r.output {
+            Some(out) => {
+                self.values.insert(id.to_string(), out.clone());
+                self.missing.remove(id);
+            }
+            None => {
+                self.values.remove(id);
+                let why = if r.not_run.is_some() {
+                    "which did not run either, so it has no output".to_string()
+                } else if let Some(e) = &r.error {
+                    format!("which ended with `{e}`, so it has no output")
+                } else {
+                    "which has no output (it only decided authorization)".to_string()
+                };
+                self.missing.insert(id.to_string(), why);
+            }
+        }
+    }
+}
+
 /// Replaces `${step.path}` references in a string with earlier steps' outputs. Policy variables
 /// (`${aws:username}`) contain a colon and are left alone.
-fn resolve_refs(
-    text: &str,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> Result<String, String> {
+fn resolve_refs(text: &str, outputs: &Outputs) -> Result<String, String> {
     // Most values (base64 payloads among them) hold no reference: one byte scan, one copy.
     if !text.as_bytes().windows(2).any(|w| w == b"${") {
         return Ok(text.to_string());
@@ -303,9 +538,13 @@ fn resolve_refs(
         match inner {
             Some(inner) if !inner.contains(':') && inner.contains('.') && !inner.contains(' ') => {
                 let (id, path) = inner.split_once('.').unwrap_or((inner, ""));
-                let value = outputs
-                    .get(id)
-                    .ok_or_else(|| format!("`${{{inner}}}` refers to step `{id}`, which has not run before this step or has no output"))?;
+                let value = outputs.values.get(id).ok_or_else(|| {
+                    let why = outputs.missing.get(id).map_or(
+                        "which has not run before this step or has no output",
+                        String::as_str,
+                    );
+                    format!("`${{{inner}}}` refers to step `{id}`, {why}")
+                })?;
                 let mut cur = value;
                 for part in path.split('.') {
                     cur = match cur {
@@ -335,10 +574,9 @@ fn resolve_refs(
     Ok(out)
 }
 
-fn resolve_json(
-    v: &serde_json::Value,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> Result<serde_json::Value, String> {
+/// Resolves the references in an `expect` value (already checked when the step's own input
+/// resolved; one that does not resolve is compared as written).
+fn resolve_json(v: &serde_json::Value, outputs: &Outputs) -> Result<serde_json::Value, String> {
     Ok(match v {
         serde_json::Value::String(s) => serde_json::Value::String(resolve_refs(s, outputs)?),
         serde_json::Value::Array(a) => serde_json::Value::Array(
@@ -355,6 +593,104 @@ fn resolve_json(
     })
 }
 
+/// `j` (written at `path`) with its references resolved, or the first one that cannot be,
+/// located at the string that holds it.
+fn resolve_located(
+    j: &Json,
+    path: &JsonPath,
+    outputs: &Outputs,
+) -> Result<serde_json::Value, ScenarioError> {
+    Ok(match &j.value {
+        JsonValue::String(s) => serde_json::Value::String(
+            resolve_refs(s, outputs).map_err(|m| error_at(path, j.pos, m))?,
+        ),
+        JsonValue::Array(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| resolve_located(x, &path.index(i), outputs))
+                .collect::<Result<_, _>>()?,
+        ),
+        JsonValue::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|m| {
+                    Ok((
+                        m.key.clone(),
+                        resolve_located(&m.value, &path.key(&m.key), outputs)?,
+                    ))
+                })
+                .collect::<Result<_, ScenarioError>>()?,
+        ),
+        _ => j.to_serde(),
+    })
+}
+
+/// A step's references, resolved: its credentials, input, grant tokens and resource as the
+/// call makes them.
+struct Resolved {
+    caller: Option<CallerSpec>,
+    input: Option<serde_json::Value>,
+    grant_tokens: Vec<String>,
+    resource: Option<String>,
+}
+
+/// Resolves every reference of `step` before anything of it runs, so that a step that cannot
+/// be made changes nothing (no access key records a use).
+fn resolve_step(step: &Step, outputs: &Outputs, sp: &JsonPath) -> Result<Resolved, ScenarioError> {
+    let at = &step.positions;
+    let caller = match &step.caller {
+        Some(CallerSpec::Caller(c)) => Some(CallerSpec::Caller(
+            resolve_refs(c, outputs).map_err(|m| error_at(&sp.key("caller"), at.caller, m))?,
+        )),
+        Some(CallerSpec::AccessKey(k)) => Some(CallerSpec::AccessKey(
+            resolve_refs(k, outputs).map_err(|m| error_at(&sp.key("accessKeyId"), at.caller, m))?,
+        )),
+        None => None,
+    };
+    let input = step
+        .input
+        .as_ref()
+        .map(|j| resolve_located(j, &sp.key("input"), outputs))
+        .transpose()?;
+    let grant_tokens = step
+        .grant_tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            resolve_refs(t, outputs)
+                .map_err(|m| error_at(&sp.key("grantTokens").index(i), at.grant_tokens, m))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let resource = step
+        .resource
+        .as_ref()
+        .map(|r| {
+            resolve_refs(r, outputs).map_err(|m| error_at(&sp.key("resource"), at.resource, m))
+        })
+        .transpose()?;
+    Ok(Resolved {
+        caller,
+        input,
+        grant_tokens,
+        resource,
+    })
+}
+
+/// The result of a step that did not run because of `why`.
+fn not_run(mut r: StepResult, why: ScenarioError) -> StepResult {
+    r.error = Some(UNRESOLVED_REFERENCE.into());
+    r.reason = format!("not run: {why}");
+    r.expectation = Some(ExpectationResult {
+        passed: false,
+        failures: vec![
+            "the step did not run: a reference in it cannot be resolved (see its reason)".into(),
+        ],
+    });
+    r.not_run = Some(why);
+    r
+}
+
 /// The AWS error code for an authorization failure, by service protocol.
 fn access_denied_code(service: &str) -> &'static str {
     match service {
@@ -365,24 +701,25 @@ fn access_denied_code(service: &str) -> &'static str {
 }
 
 fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Trace) -> String {
+    // With the article, as AWS's own message writes it ("in an identity-based policy").
     let layer_of = |id: &str| -> &'static str {
         match id.split(':').next().unwrap_or_default() {
-            "scp" => "service control policy",
-            "rcp" => "resource control policy",
-            "key-policy" | "resource" => "resource-based policy",
-            "boundary" => "permissions boundary",
-            "session" => "session policy",
-            _ => "identity-based policy",
+            "scp" => "a service control policy",
+            "rcp" => "a resource control policy",
+            "key-policy" | "resource" => "a resource-based policy",
+            "boundary" => "a permissions boundary",
+            "session" => "a session policy",
+            _ => "an identity-based policy",
         }
     };
     let why = match trace.decision {
         Decision::ExplicitDeny => format!(
-            "with an explicit deny in a {}",
+            "with an explicit deny in {}",
             trace
                 .deciding
                 .first()
                 .map(|d| layer_of(d))
-                .unwrap_or("policy")
+                .unwrap_or("a policy")
         ),
         _ => {
             let blocked_by = trace
@@ -411,11 +748,7 @@ fn access_denied_message(caller: &str, action: &str, resource: &str, trace: &Tra
     format!("User: {caller} is not authorized to perform: {action} on resource: {resource} {why}")
 }
 
-fn finish(
-    mut r: StepResult,
-    step: &Step,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> StepResult {
+fn finish(mut r: StepResult, step: &Step, outputs: &Outputs) -> StepResult {
     if let Some(exp) = &step.expect {
         let mut failures = Vec::new();
         if let Some(d) = exp.decision {
@@ -678,16 +1011,9 @@ impl IamSide for StepIam<'_> {
     }
 }
 
-#[allow(clippy::too_many_lines)]
-fn run_step(
-    live: &mut Live<'_>,
-    world: &mut World<'_>,
-    step: &Step,
-    now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
-) -> Result<StepResult, ScenarioError> {
-    let sp = step_path(step);
-    let mut r = StepResult {
+/// The result of `step` at `now` before anything of it happened.
+fn blank_result(step: &Step, now: Instant) -> StepResult {
+    StepResult {
         id: step.name(),
         index: step.index,
         call: step.call.clone(),
@@ -708,16 +1034,43 @@ fn run_step(
         trace: None,
         proxy_calls: Vec::new(),
         expectation: None,
-    };
+        not_run: None,
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn run_step(
+    live: &mut Live<'_>,
+    world: &mut World<'_>,
+    step: &Step,
+    now: Instant,
+    outputs: &Outputs,
+) -> Result<StepResult, ScenarioError> {
+    let sp = step_path(step);
+    let mut r = blank_result(step, now);
     let Some(call) = &step.call else {
         r.reason = format!("time advanced to {now}");
         return Ok(finish(r, step, outputs));
     };
     let (service, operation) = call.split_once(':').unwrap_or((call.as_str(), ""));
+    // A reference to an output that is not there (the step it names failed): this step cannot
+    // be made, and the run goes on without it.
+    let resolved = match resolve_step(step, outputs, &sp) {
+        Ok(x) => x,
+        Err(why) => {
+            // Who would have called, when the step says it without a reference.
+            if let Some(CallerSpec::Caller(c)) = step.caller.as_ref() {
+                if !c.contains("${") {
+                    r.caller = Some(c.clone());
+                }
+            }
+            return Ok(not_run(r, why));
+        }
+    };
 
     // Authentication: an access key names its user (or STS session), and must be usable.
     let (caller_arn, sts_session, creds) =
-        match authenticate(live, step, service, now, outputs, &sp)? {
+        match authenticate(live, step, resolved.caller.as_ref(), service, now, &sp)? {
             Auth::Ok {
                 arn,
                 session,
@@ -747,6 +1100,7 @@ fn run_step(
             sts_session,
             creds,
             now,
+            resolved.input,
             outputs,
         );
     }
@@ -754,26 +1108,22 @@ fn run_step(
     let session = sts_session.as_ref().or(step.session.as_ref());
     let caller: Caller<'_> = s
         .resolve_caller(&caller_arn)
-        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+        .map_err(|m| error_at(&sp.key("caller"), step.positions.caller, m))?;
     r.caller = Some(caller.principal.arn.clone());
-
-    let input = match &step.input {
-        Some(j) => Some(
-            resolve_json(&j.to_serde(), outputs)
-                .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
-        ),
-        None => None,
-    };
-    let grant_tokens = step
-        .grant_tokens
-        .iter()
-        .map(|t| resolve_refs(t, outputs))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|m| error_at(&sp.key("grantTokens"), step.pos, m))?;
+    let Resolved {
+        input,
+        grant_tokens,
+        resource,
+        ..
+    } = resolved;
 
     let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
 
     if service == "kms" && step.resource.is_none() {
+        // Read with the document for its steps; a step built in code is checked here.
+        if let Some(m) = crate::kms::catalog::unknown_operation(operation) {
+            return Err(error_at(&sp.key("call"), step.positions.call, m));
+        }
         let iam = StepIam {
             s,
             caller: &caller,
@@ -807,13 +1157,7 @@ fn run_step(
             operation,
             input.as_ref().unwrap_or(&empty),
         )
-        .map_err(|e| {
-            error_at(
-                &sp.key("input"),
-                step.input.as_ref().map_or(step.pos, |j| j.pos),
-                e.0,
-            )
-        })?;
+        .map_err(|e| input_error(step, &sp, e.0))?;
         r.authorization_only = false;
         r.decision = outcome.decision;
         r.resource = outcome.trace.as_ref().map(|t| t.request.resource.clone());
@@ -832,6 +1176,14 @@ fn run_step(
                         format!("authorized, then {}", e.code.as_str())
                     }
                     (Some(t), _) => t.summary.clone(),
+                    // The only AccessDenied without a decision: the API's cross-account rule.
+                    (None, None)
+                        if e.code == crate::kms::error::ErrorCode::AccessDeniedException =>
+                    {
+                        e.message
+                            .split_once(" because ")
+                            .map_or_else(|| e.message.clone(), |(_, why)| cross_account_reason(why))
+                    }
                     (None, _) => {
                         format!("the call failed before authorization: {}", e.code.as_str())
                     }
@@ -874,29 +1226,41 @@ fn run_step(
     }
 
     // Any other action: authorization only, against the step's resource.
-    let resource = match &step.resource {
-        Some(res) => {
-            resolve_refs(res, outputs).map_err(|m| error_at(&sp.key("resource"), step.pos, m))?
-        }
-        None => "*".to_string(),
-    };
+    let resource = resource.unwrap_or_else(|| "*".to_string());
     r.resource = Some(resource.clone());
-    let (resource_policy, mut resource_account) = match s.resource_policy(&resource) {
+    let r = authorize_only(r, s, &caller, session, now, &step_ctx, call, &resource);
+    Ok(finish(r, step, outputs))
+}
+
+/// Decides `action` on `resource` by the caller's policies and the resource's own policy, if
+/// it has one (a key's policy when `resource` is a key ARN), without running anything.
+#[allow(clippy::too_many_arguments)]
+fn authorize_only(
+    mut r: StepResult,
+    s: &Scenario,
+    caller: &Caller<'_>,
+    session: Option<&SessionSpec>,
+    now: Instant,
+    step_ctx: &Context,
+    action: &str,
+    resource: &str,
+) -> StepResult {
+    let (resource_policy, mut resource_account) = match s.resource_policy(resource) {
         Some((p, a)) => (Some(p), a),
         None => (None, None),
     };
     if resource_account.is_none() {
         resource_account =
-            crate::iam::arn::Arn::parse(&resource).and_then(|a| AccountId::parse(&a.account));
+            crate::iam::arn::Arn::parse(resource).and_then(|a| AccountId::parse(&a.account));
     }
     let resp = authorize_request(
         s,
-        &caller,
+        caller,
         session,
         now,
-        &step_ctx,
-        call,
-        &resource,
+        step_ctx,
+        action,
+        resource,
         resource_account.as_ref(),
         resource_policy,
         &Context::default(),
@@ -904,18 +1268,42 @@ fn run_step(
     r.decision = Some(resp.decision);
     r.reason = resp.summary.clone();
     if resp.decision != Decision::Allow {
+        let service = action.split_once(':').map_or(action, |(sv, _)| sv);
         r.error = Some(access_denied_code(service).into());
         if let Some(t) = &resp.trace {
             r.message = Some(access_denied_message(
                 &caller.principal.arn,
-                call,
-                &resource,
+                action,
+                resource,
                 t,
             ));
         }
     }
     r.trace = resp.trace;
-    Ok(finish(r, step, outputs))
+    r
+}
+
+/// A problem with a step's input that the operation found, located at the parameter it names
+/// (`` `EncryptionContext.app` must be a string ``: at that value) or else at the input.
+fn input_error(step: &Step, sp: &JsonPath, message: String) -> ScenarioError {
+    let mut path = sp.key("input");
+    let Some(mut at) = step.input.as_ref() else {
+        return error_at(&path, step.pos, message);
+    };
+    let named = message
+        .strip_prefix('`')
+        .and_then(|m| m.split_once('`'))
+        .map_or("", |(name, _)| name);
+    for part in named.split('.') {
+        match at.get(part) {
+            Some(v) => {
+                path = path.key(part);
+                at = v;
+            }
+            None => break,
+        }
+    }
+    error_at(&path, at.pos, message)
 }
 
 /// The step's context: keys the caller controls (and `aws:MultiFactorAuthPresent` for an MFA
@@ -983,28 +1371,26 @@ enum Auth {
     },
 }
 
-/// Resolves the step's `caller` or `accessKeyId`. A long-term key must exist and be active
-/// (its last use is recorded); temporary credentials must exist and not have expired.
+/// Authenticates the step's `caller` or `accessKeyId` (`spec`, its references resolved). A
+/// long-term key must exist and be active (its last use is recorded); temporary credentials
+/// must exist and not have expired.
 fn authenticate(
     live: &mut Live<'_>,
     step: &Step,
+    spec: Option<&CallerSpec>,
     service: &str,
     now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
     sp: &JsonPath,
 ) -> Result<Auth, ScenarioError> {
-    let k = match &step.caller {
+    let k = match spec {
         Some(CallerSpec::Caller(c)) => {
             return Ok(Auth::Ok {
-                arn: resolve_refs(c, outputs)
-                    .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?,
+                arn: c.clone(),
                 session: None,
                 creds: None,
             })
         }
-        Some(CallerSpec::AccessKey(k)) => {
-            resolve_refs(k, outputs).map_err(|m| error_at(&sp.key("accessKeyId"), step.pos, m))?
-        }
+        Some(CallerSpec::AccessKey(k)) => k.clone(),
         None => {
             return Err(error_at(
                 sp,
@@ -1196,14 +1582,15 @@ fn run_identity_step(
     sts_session: Option<SessionSpec>,
     creds: Option<SessionCredentials>,
     now: Instant,
-    outputs: &BTreeMap<String, serde_json::Value>,
+    input: Option<serde_json::Value>,
+    outputs: &Outputs,
 ) -> Result<StepResult, ScenarioError> {
     let sp = step_path(step);
     let call = step.call.as_deref().unwrap_or_default();
     let s = before;
     let caller: Caller<'_> = s
         .resolve_caller(caller_arn)
-        .map_err(|m| error_at(&sp.key("caller"), step.pos, m))?;
+        .map_err(|m| error_at(&sp.key("caller"), step.positions.caller, m))?;
     r.caller = Some(caller.principal.arn.clone());
     r.authorization_only = false;
     let session = sts_session.as_ref().or(step.session.as_ref());
@@ -1214,11 +1601,7 @@ fn run_identity_step(
         r.reason = "temporary credentials from GetSessionToken without MFA cannot call IAM".into();
         return Ok(finish(r, step, outputs));
     }
-    let input = match &step.input {
-        Some(j) => resolve_json(&j.to_serde(), outputs)
-            .map_err(|m| error_at(&sp.key("input"), j.pos, m))?,
-        None => serde_json::Value::Object(serde_json::Map::new()),
-    };
+    let input = input.unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     let step_ctx = step_context(s, &caller, session, creds, step, now, &sp)?;
     let authz = |q: &AuthzQuestion<'_>| {
         authorize_request(
@@ -1333,10 +1716,253 @@ mod tests {
         assert_eq!(run.world.generation_budget.get(), 2);
     }
 
+    /// The NPS example with the first Encrypt made from outside the corporate network: it is
+    /// denied, so the three Decrypts that use its ciphertext cannot be made.
+    const DENIED_ENCRYPT: &str = r#"{"kmslab": 1,
+      "iam": {"users": [{"name": "nps", "accessKeys": [{"id": "AKIAIOSFODNN7EXAMPLE"}],
+        "inline": {"p": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+          {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+           "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}}}]},
+      "keys": [{"id": "1234abcd-12ab-34cd-56ef-1234567890ab", "aliases": ["alias/nps"]}],
+      "steps": [
+        {"id": "enc", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Encrypt",
+         "input": {"KeyId": "alias/nps", "Plaintext": "aGVsbG8="},
+         "context": {"aws:SourceIp": "198.51.100.9"}, "expect": {"decision": "Allow"}},
+        {"id": "dec", "accessKeyId": "AKIAIOSFODNN7EXAMPLE", "call": "kms:Decrypt",
+         "input": {"CiphertextBlob": "${enc.CiphertextBlob}"},
+         "context": {"aws:SourceIp": "203.0.113.10"}},
+        {"id": "again", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Decrypt",
+         "input": {"CiphertextBlob": "${dec.Plaintext}"}, "expect": {"error": null}},
+        {"id": "later", "caller": "arn:aws:iam::111122223333:user/nps", "call": "kms:Encrypt",
+         "input": {"KeyId": "alias/nps", "Plaintext": "aGVsbG8="},
+         "context": {"aws:SourceIp": "203.0.113.10"}, "expect": {"decision": "Allow"}}
+      ]}"#;
+
+    #[test]
+    fn a_step_whose_reference_cannot_resolve_does_not_run_and_the_run_goes_on() {
+        let s = crate::parse_scenario(DENIED_ENCRYPT).unwrap();
+        let report = run_scenario(&s).unwrap();
+        let ids: Vec<&str> = report.steps.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["enc", "dec", "again", "later"]);
+        let [enc, dec, again, later] = &report.steps[..] else {
+            panic!("four results")
+        };
+        assert_eq!(enc.decision, Some(Decision::ExplicitDeny));
+        assert!(enc.not_run.is_none());
+        // Not run, located at the string that holds the reference, saying why.
+        assert_eq!(dec.decision, None);
+        assert_eq!(dec.error.as_deref(), Some(UNRESOLVED_REFERENCE));
+        // An access key is not looked up for a step that does not run.
+        assert_eq!(dec.caller, None);
+        assert_eq!(
+            again.caller.as_deref(),
+            Some("arn:aws:iam::111122223333:user/nps")
+        );
+        assert!(dec.trace.is_none());
+        let why = dec.not_run.as_ref().unwrap();
+        assert_eq!(why.path, "$.steps[1].input.CiphertextBlob");
+        assert_eq!(why.pos.line, 13);
+        assert_eq!(
+            why.message,
+            "`${enc.CiphertextBlob}` refers to step `enc`, which ended with `AccessDeniedException`, so it has no output"
+        );
+        assert_eq!(dec.reason, format!("not run: {why}"));
+        // A step without `expect` that cannot run still fails the run.
+        assert!(dec.expectation.as_ref().is_some_and(|e| !e.passed));
+        // The access key did not sign anything: the step changed nothing.
+        assert!(report.iam.users[0].access_keys[0].last_used.is_none());
+        // A reference to a step that did not run says so.
+        assert_eq!(
+            again.not_run.as_ref().unwrap().message,
+            "`${dec.Plaintext}` refers to step `dec`, which did not run either, so it has no output"
+        );
+        assert!(again.expectation.as_ref().is_some_and(|e| !e.passed));
+        // The independent step after them ran.
+        assert_eq!(later.decision, Some(Decision::Allow));
+        assert!(later.expectation.as_ref().is_some_and(|e| e.passed));
+        assert_eq!((report.passed, report.failed), (1, 3));
+    }
+
+    fn compose(
+        s: &Scenario,
+        caller: &str,
+        action: &str,
+        resource: &str,
+        ctx: &[(&str, &str)],
+    ) -> StepResult {
+        evaluate_adhoc(
+            s,
+            &AdHocRequest {
+                caller: caller.into(),
+                action: action.into(),
+                resource: resource.into(),
+                context: ctx
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), ContextValue::Single(v.to_string())))
+                    .collect(),
+            },
+        )
+        .unwrap()
+    }
+
+    const NPS_USER: &str = "arn:aws:iam::111122223333:user/nps-service";
+    const CORP: (&str, &str) = ("aws:SourceIp", "203.0.113.10");
+
+    #[test]
+    fn a_composed_request_is_only_authorized_never_run() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/nps-least-privilege.json"
+        ))
+        .unwrap();
+        // No resource: decided on `*`, not run (a Decrypt without a ciphertext used to be
+        // refused with a ValidationException).
+        let r = compose(&s, NPS_USER, "kms:Decrypt", "", &[CORP]);
+        assert!(r.authorization_only);
+        assert_eq!(r.output, None);
+        assert_eq!(r.resource.as_deref(), Some("*"));
+        assert_eq!(r.decision, Some(Decision::ImplicitDeny));
+        assert_eq!(r.error.as_deref(), Some("AccessDeniedException"));
+        // An alias names its key, as KMS resolves a KeyId, with kms:RequestAlias.
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let r = compose(
+            &s,
+            NPS_USER,
+            "kms:Decrypt",
+            "alias/nps",
+            &[CORP, ("kms:EncryptionContext:app", "nps")],
+        );
+        assert_eq!(r.resource.as_deref(), Some(key));
+        assert_eq!(r.decision, Some(Decision::Allow), "{}", r.reason);
+        let t = r.trace.unwrap();
+        assert_eq!(t.request.resource, key);
+        assert!(t
+            .request
+            .context
+            .iter()
+            .any(|(k, v)| k == "kms:RequestAlias" && v == &["alias/nps"]));
+        // The key policy decides with the alias ARN too.
+        let r = compose(
+            &s,
+            NPS_USER,
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111122223333:alias/nps",
+            &[("aws:SourceIp", "198.51.100.7")],
+        );
+        assert_eq!(r.decision, Some(Decision::ExplicitDeny));
+    }
+
+    #[test]
+    fn a_composed_kms_action_that_does_not_exist_is_flagged() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/nps-least-privilege.json"
+        ))
+        .unwrap();
+        let r = compose(&s, NPS_USER, "kms:Decryptt", "alias/nps", &[CORP]);
+        assert!(
+            r.reason.starts_with(
+                "warning: AWS KMS has no action `kms:Decryptt` (did you mean `kms:Decrypt`?)"
+            ),
+            "{}",
+            r.reason
+        );
+        let r = compose(&s, NPS_USER, "kms:Decrypt", "alias/nps", &[CORP]);
+        assert!(!r.reason.contains("warning"), "{}", r.reason);
+        let r = compose(&s, NPS_USER, "s3:GetObject", "", &[]);
+        assert!(!r.reason.contains("warning"), "{}", r.reason);
+    }
+
+    #[test]
+    fn a_composed_request_on_a_key_counts_grants_and_the_cross_account_rule() {
+        let s = crate::parse_scenario(
+            r#"{"kmslab": 1,
+              "iam": {"roles": [{"name": "app"}]},
+              "keys": [{"id": "k1", "aliases": ["alias/app"]},
+                       {"id": "k2", "account": "444455556666"}],
+              "grants": [{"keyId": "k1", "grantee": "arn:aws:iam::111122223333:role/app",
+                          "operations": ["Decrypt"]}],
+              "steps": []}"#,
+        )
+        .unwrap();
+        let app = "arn:aws:sts::111122223333:assumed-role/app/s";
+        let r = compose(&s, app, "kms:Decrypt", "alias/app", &[]);
+        assert_eq!(r.decision, Some(Decision::Allow), "{}", r.reason);
+        assert!(r.trace.unwrap().deciding[0].starts_with("grant:"));
+        let r = compose(&s, app, "kms:Encrypt", "k1", &[]);
+        assert_eq!(r.decision, Some(Decision::ImplicitDeny));
+        let r = compose(
+            &s,
+            app,
+            "kms:ScheduleKeyDeletion",
+            "arn:aws:kms:us-east-1:444455556666:key/k2",
+            &[],
+        );
+        assert_eq!(r.decision, None);
+        assert_eq!(r.error.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(
+            r.reason,
+            "ScheduleKeyDeletion cannot be used on a KMS key in another account (the API's cross-account rule), so no policy was evaluated"
+        );
+    }
+
+    #[test]
+    fn access_denied_messages_use_the_right_article() {
+        let s = crate::parse_scenario(
+            r#"{"kmslab": 1,
+              "iam": {"users": [{"name": "u", "inline": {"p": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}}}]},
+              "steps": [{"caller": "arn:aws:iam::111122223333:user/u", "call": "s3:GetObject",
+                         "resource": "arn:aws:s3:::b/k"}]}"#,
+        )
+        .unwrap();
+        let r = run_scenario(&s).unwrap();
+        assert_eq!(
+            r.steps[0].message.as_deref(),
+            Some("User: arn:aws:iam::111122223333:user/u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy")
+        );
+    }
+
+    #[test]
+    fn a_call_the_cross_account_rule_refuses_has_no_decision() {
+        let s = crate::parse_scenario(include_str!(
+            "../../../../scenarios/examples/cross-account-key.json"
+        ))
+        .unwrap();
+        let r = run_scenario(&s).unwrap();
+        let step = r
+            .steps
+            .iter()
+            .find(|x| x.id == "no-schedule-deletion")
+            .unwrap();
+        assert_eq!(step.decision, None);
+        assert!(step.trace.is_none());
+        assert_eq!(step.error.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(
+            step.reason,
+            "ScheduleKeyDeletion cannot be used on a KMS key in another account (the API's cross-account rule), so no policy was evaluated"
+        );
+        // The access matrix's trace of such a cell says the same.
+        let opts = crate::matrix::MatrixOptions::default();
+        let m = crate::matrix::access_matrix(&s, &opts).unwrap();
+        let (p, k, o) = (0..m.principals.len())
+            .flat_map(|p| (0..m.keys.len()).map(move |k| (p, k)))
+            .flat_map(|(p, k)| (0..m.operations.len()).map(move |o| (p, k, o)))
+            .find(|&(p, k, o)| {
+                m.cell(p, k, o)
+                    .is_some_and(|c| c.via == crate::matrix::Via::NotCrossAccount)
+            })
+            .unwrap();
+        let cell = crate::matrix::trace_for(&s, &m, p, k, o).unwrap();
+        assert_eq!(cell.decision, None);
+        assert!(cell
+            .reason
+            .ends_with("(the API's cross-account rule), so no policy was evaluated"));
+    }
+
     #[test]
     fn references() {
-        let mut outs = BTreeMap::new();
-        outs.insert(
+        let mut outs = Outputs::default();
+        outs.values.insert(
             "k".to_string(),
             serde_json::json!({"AccessKey": {"AccessKeyId": "AKIA1"}, "List": [1, 2]}),
         );

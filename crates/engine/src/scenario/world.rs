@@ -84,6 +84,44 @@ pub fn check_references(s: &Scenario) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// Checks each step's `caller` against the world the document declares, so that a typo is
+/// marked where it is written while the user types. A caller whose ARN is malformed is always
+/// an error; one naming a user or role the document does not declare is an error unless an
+/// earlier step may create users (or roles): then only the run can tell. Callers written with
+/// `${...}` references are left to the run.
+pub fn check_callers(s: &Scenario) -> Result<(), ScenarioError> {
+    let steps_path = JsonPath::root().key("steps");
+    let (mut users_created, mut roles_created) = (false, false);
+    for (i, step) in s.steps.iter().enumerate() {
+        if let Some(CallerSpec::Caller(arn)) = &step.caller {
+            if !arn.contains("${") {
+                let error = match s.find_caller(arn) {
+                    Ok(_) => None,
+                    Err(CallerError::Malformed(m)) => Some(m),
+                    Err(CallerError::Unknown(m)) => {
+                        let created = if arn.contains(":assumed-role/") {
+                            roles_created
+                        } else {
+                            users_created
+                        };
+                        (!created).then_some(m)
+                    }
+                };
+                if let Some(m) = error {
+                    let p = steps_path.index(i).key("caller");
+                    return Err(error_at(&p, step.positions.caller, m));
+                }
+            }
+        }
+        match step.call.as_deref() {
+            Some("iam:CreateUser") => users_created = true,
+            Some("iam:CreateRole" | "iam:CreateServiceLinkedRole") => roles_created = true,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Who the caller is, with the policies that come with it.
 pub struct Caller<'a> {
     /// The principal.
@@ -116,12 +154,15 @@ fn empty_policy() -> &'static Policy {
         id: None,
         statements: Vec::new(),
         kind: crate::iam::policy::PolicyKind::Resource,
+        generated: None,
     })
 }
 
 /// The default key policy written for `account` (the `ACCOUNT` placeholder replaced).
 pub fn default_key_policy_for(account: &AccountId, partition: &str) -> Policy {
-    let mut p = default_key_policy().clone();
+    let mut p = default_key_policy()
+        .clone()
+        .generated("generated default key policy");
     for s in &mut p.statements {
         if let Some(pb) = &mut s.principal {
             if let Some(entries) = &mut pb.entries {
@@ -132,6 +173,40 @@ pub fn default_key_policy_for(account: &AccountId, partition: &str) -> Policy {
         }
     }
     p
+}
+
+/// Why a caller does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CallerError {
+    /// The ARN is not a caller's ARN at all: no world can have it.
+    Malformed(String),
+    /// A user or role this world does not have (a step may create it).
+    Unknown(String),
+}
+
+impl CallerError {
+    fn into_message(self) -> String {
+        match self {
+            CallerError::Malformed(m) | CallerError::Unknown(m) => m,
+        }
+    }
+}
+
+/// A hint for an IAM or STS ARN written with one colon where the empty Region needs two
+/// (`arn:aws:iam:111122223333:user/x`), the slip that makes it unreadable.
+fn missing_colons(arn: &str) -> String {
+    let parts: Vec<&str> = arn.splitn(5, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, service @ ("iam" | "sts"), account, rest]
+            if AccountId::parse(account).is_some() && !rest.is_empty() =>
+        {
+            format!(
+                " (an {} ARN has an empty Region: `arn:{partition}:{service}::{account}:{rest}`)",
+                service.to_ascii_uppercase()
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 impl Scenario {
@@ -210,12 +285,19 @@ impl Scenario {
 
     /// Resolves a caller ARN (or `service:NAME`) to a principal of this world.
     pub fn resolve_caller(&self, arn: &str) -> Result<Caller<'_>, String> {
+        self.find_caller(arn).map_err(CallerError::into_message)
+    }
+
+    /// [`Scenario::resolve_caller`], saying whether the ARN is malformed or names a user or role
+    /// the world does not have (which a step may create).
+    pub(crate) fn find_caller(&self, arn: &str) -> Result<Caller<'_>, CallerError> {
         let partition = &self.defaults.partition;
+        let malformed = |m: String| CallerError::Malformed(m);
         if let Some(svc) = arn.strip_prefix("service:") {
             if !svc.ends_with(".amazonaws.com") {
-                return Err(format!(
+                return Err(malformed(format!(
                     "`{arn}`: a service principal looks like `service:kms.amazonaws.com`"
-                ));
+                )));
             }
             return Ok(Caller {
                 principal: Principal {
@@ -229,10 +311,18 @@ impl Scenario {
                 role: None,
             });
         }
-        let a = Arn::parse(arn)
-            .ok_or_else(|| format!("caller `{arn}` is not an ARN or `service:NAME`"))?;
-        let account = AccountId::parse(&a.account)
-            .ok_or_else(|| format!("caller `{arn}` has no valid account id"))?;
+        let a = Arn::parse(arn).ok_or_else(|| {
+            malformed(format!(
+                "caller `{arn}` is not an ARN or `service:NAME`{}",
+                missing_colons(arn)
+            ))
+        })?;
+        let account = AccountId::parse(&a.account).ok_or_else(|| {
+            malformed(format!(
+                "caller `{arn}` has no valid account id{}",
+                missing_colons(arn)
+            ))
+        })?;
         match (a.service.as_str(), a.resource.split_once('/')) {
             ("iam", None) if a.resource == "root" => Ok(Caller {
                 principal: Principal { arn: arn.to_string(), account: Some(account), kind: PrincipalKind::Root },
@@ -242,11 +332,13 @@ impl Scenario {
             ("iam", Some(("user", rest))) => {
                 let name = rest.rsplit('/').next().unwrap_or(rest);
                 let user = self.find_user(&account, name).ok_or_else(|| {
-                    format!("caller `{arn}`: there is no user `{name}` in account `{account}` (add it to `iam.users`)")
+                    let names: Vec<&str> = self.iam.users.iter().filter(|u| u.account == account).map(|u| u.name.as_str()).collect();
+                    let hint = super::read::suggest(name, &names).map_or_else(|| " (add it to `iam.users`, or create it in an earlier step)".to_string(), |n| format!("; did you mean `{n}`?"));
+                    CallerError::Unknown(format!("caller `{arn}`: there is no user `{name}` in account `{account}`{hint}"))
                 })?;
                 let expected = format!("arn:{partition}:iam::{account}:user{}{name}", user.path);
                 if expected != arn {
-                    return Err(format!("caller `{arn}`: user `{name}` has path `{}`, so its ARN is `{expected}`", user.path));
+                    return Err(malformed(format!("caller `{arn}`: user `{name}` has path `{}`, so its ARN is `{expected}`", user.path)));
                 }
                 Ok(Caller {
                     principal: Principal { arn: arn.to_string(), account: Some(account), kind: PrincipalKind::User { name: name.to_string() } },
@@ -256,10 +348,12 @@ impl Scenario {
             }
             ("sts", Some(("assumed-role", rest))) => {
                 let (role_name, session) = rest.split_once('/').ok_or_else(|| {
-                    format!("caller `{arn}`: an assumed-role ARN is `arn:{partition}:sts::ACCOUNT:assumed-role/ROLE/SESSION`")
+                    malformed(format!("caller `{arn}`: an assumed-role ARN is `arn:{partition}:sts::ACCOUNT:assumed-role/ROLE/SESSION`"))
                 })?;
                 let role = self.find_role(&account, role_name).ok_or_else(|| {
-                    format!("caller `{arn}`: there is no role `{role_name}` in account `{account}` (add it to `iam.roles`)")
+                    let names: Vec<&str> = self.iam.roles.iter().filter(|r| r.account == account).map(|r| r.name.as_str()).collect();
+                    let hint = super::read::suggest(role_name, &names).map_or_else(|| " (add it to `iam.roles`, or create it in an earlier step)".to_string(), |n| format!("; did you mean `{n}`?"));
+                    CallerError::Unknown(format!("caller `{arn}`: there is no role `{role_name}` in account `{account}`{hint}"))
                 })?;
                 Ok(Caller {
                     principal: Principal {
@@ -275,12 +369,12 @@ impl Scenario {
                     role: Some(role),
                 })
             }
-            ("iam", Some(("role", _))) => Err(format!(
+            ("iam", Some(("role", _))) => Err(malformed(format!(
                 "caller `{arn}` is a role: a role calls through a session, `arn:{partition}:sts::{account}:assumed-role/ROLE/SESSION`"
-            )),
-            _ => Err(format!(
+            ))),
+            _ => Err(malformed(format!(
                 "caller `{arn}` is not a user, an assumed-role session, an account root or `service:NAME`"
-            )),
+            ))),
         }
     }
 

@@ -7,7 +7,7 @@
 //! AWS KMS" (IAM policies count only where the key policy delegates to the account), "Grants in
 //! AWS KMS" and "Key states of AWS KMS keys" pages.
 
-use super::{Decision, Layer, LayerTrace, Rule, StatementTrace, StoppedBy, Trace};
+use super::{Decision, Layer, LayerTrace, Named, Rule, StatementTrace, StoppedBy, Trace};
 use crate::iam::arn::Arn;
 use crate::iam::policy::Effect;
 use serde::Serialize;
@@ -181,6 +181,36 @@ fn resource_allows(trace: &Trace) -> Vec<&str> {
     v
 }
 
+/// The resource-side allow statements that apply and whose principal names the caller as
+/// `how` (the caller itself, its role, or its account).
+fn resource_allows_naming(trace: &Trace, how: Named) -> Vec<&str> {
+    [Layer::KeyPolicy, Layer::Resource]
+        .iter()
+        .flat_map(|l| statements(trace, *l))
+        .filter(|(_, _, s)| s.applies && s.effect == Effect::Allow && s.names == Some(how))
+        .map(|(_, _, s)| s.id.as_str())
+        .collect()
+}
+
+/// For a request the resource's policy allows on its own: the applying statements that name
+/// the caller's account instead, said for what they are (they let the account's IAM policies
+/// decide, which this request does not need), or nothing.
+fn account_statements_note(trace: &Trace) -> String {
+    let account = resource_allows_naming(trace, Named::Account);
+    if account.is_empty() {
+        return String::new();
+    }
+    let root = caller_account(trace)
+        .map(|a| format!(" (`arn:aws:iam::{a}:root`)"))
+        .unwrap_or_default();
+    format!(
+        " {} {} too, but {} the account{root}, not the caller: that only lets the account's IAM policies decide, which this request does not need.",
+        list(&account),
+        if account.len() > 1 { "apply" } else { "applies" },
+        if account.len() > 1 { "they name" } else { "it names" },
+    )
+}
+
 /// The account that owns the resource, from its ARN.
 pub(super) fn resource_account(trace: &Trace) -> Option<String> {
     Arn::parse(&trace.request.resource)
@@ -201,6 +231,13 @@ fn caller_account(trace: &Trace) -> Option<String> {
     Arn::parse(&trace.request.principal)
         .map(|a| a.account)
         .filter(|a| !a.is_empty())
+}
+
+/// Whether the caller is an account's root user (`arn:aws:iam::ACCOUNT:root`), whose own
+/// account's side allows without any policy.
+pub(super) fn is_root(trace: &Trace) -> bool {
+    Arn::parse(&trace.request.principal)
+        .is_some_and(|a| a.service == "iam" && a.resource == "root" && !a.account.is_empty())
 }
 
 /// " (`a`, `b`)", or nothing for no ids.
@@ -227,7 +264,7 @@ fn allowed(trace: &Trace) -> String {
     let res = resource_allows(trace);
     let rp = resource_policy_name(trace);
     let limits = limits_note(trace);
-    let iam_side = if identity.is_empty() {
+    let iam_side = if is_root(trace) {
         "the root user holds every permission of its account".to_string()
     } else {
         format!("{} allows it", list(&identity))
@@ -236,16 +273,24 @@ fn allowed(trace: &Trace) -> String {
         Rule::ServiceAllowed => format!(
             "the {rp} names the service principal `{}`{}; a service has no identity-based policies, so that is what allows it.",
             trace.request.principal,
-            paren(&res)
+            paren(&resource_allows_naming(trace, Named::Caller))
         ),
         Rule::ResourceNamesCaller => format!(
-            "the {rp} names `{}` directly{}. Within one account that is enough on its own: identity-based policies, permissions boundaries and session policies are not needed for `{action}`.",
+            "the {rp} names `{}` directly{}. Within one account that is enough on its own: identity-based policies, permissions boundaries and session policies are not needed for `{action}`.{}",
             trace.request.principal,
-            paren(&res)
+            paren(&resource_allows_naming(trace, Named::Caller)),
+            account_statements_note(trace)
         ),
         Rule::ResourceAllowsRole => format!(
-            "the {rp} names the caller's role{}. Within one account that is enough without identity-based policies{limits}.",
-            paren(&res)
+            "the {rp} names the caller's role{}. Within one account that is enough without identity-based policies{limits}.{}",
+            paren(&resource_allows_naming(trace, Named::Role)),
+            account_statements_note(trace)
+        ),
+        // The account's root user is the account the key policy names: no IAM policy is
+        // involved, so "it names the account, not the caller" would be wrong.
+        Rule::KeyPolicyDelegates if is_root(trace) => format!(
+            "the key policy allows the account{}, and the caller is that account's root user, which holds every permission of its account without any IAM policy{limits}.",
+            with_ids(" in ", &res)
         ),
         Rule::KeyPolicyDelegates => format!(
             "the key policy delegates to the account{} (it names the account, not the caller), so the account's IAM policies decide, and {iam_side}{limits}.",
@@ -259,7 +304,7 @@ fn allowed(trace: &Trace) -> String {
             "the {rp} allows the caller's account{}, and {iam_side}{limits}.",
             paren(&res)
         ),
-        Rule::IdentityOnly if identity.is_empty() => format!(
+        Rule::IdentityOnly if is_root(trace) => format!(
             "the root user holds every permission of its account, so it may call `{action}` on `{}`{limits}, and no statement denies it.",
             trace.request.resource
         ),

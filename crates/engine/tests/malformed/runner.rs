@@ -9,7 +9,8 @@
 //! - `json`: [`kmslab_engine::json::parse`];
 //! - `scenario`: [`kmslab_engine::parse_scenario`];
 //! - `run`: parse (must succeed), then [`kmslab_engine::run_scenario`]; the error is the run's
-//!   error, or else the first failed step as `step <id>: <Exception>: <message>`;
+//!   error, or else the first failed step as `step <id>: <Exception>: <message>` (for a step
+//!   that did not run, `<message>` is where and why);
 //! - `policy` / `scp` / `key-policy`: [`kmslab_engine::lint::check_policy_text`] (identity,
 //!   service control) and [`kmslab_engine::lint::check_key_policy_text`];
 //! - `policy-lint`: an identity policy that parses but can never work as written (an unknown
@@ -102,11 +103,12 @@ pub fn actual(case: &Case) -> String {
                     .iter()
                     .find_map(|st| {
                         st.error.as_ref().map(|err| {
-                            format!(
-                                "step {}: {err}: {}",
-                                st.id,
-                                st.message.clone().unwrap_or_default()
-                            )
+                            // A step that did not run has no AWS message: its located reason.
+                            let message = match &st.not_run {
+                                Some(why) => why.to_string(),
+                                None => st.message.clone().unwrap_or_default(),
+                            };
+                            format!("step {}: {err}: {message}", st.id)
                         })
                     })
                     .unwrap_or_else(|| "no error: every step ran".into()),

@@ -97,11 +97,23 @@ pub(super) struct Facts {
     /// The strongest way an allowing resource-policy statement named the caller.
     pub(super) grant: Option<PrincipalMatch>,
     pub(super) identity_allows: bool,
+    /// The caller is its account's root user, whose side allows without any policy.
+    pub(super) root_user: bool,
     pub(super) boundary: Gate,
     pub(super) session: Gate,
 }
 
 impl Facts {
+    /// What allows on the principal's side of an allowed request, in a few words: the root
+    /// user needs no policy for it.
+    fn principal_allows(&self) -> &'static str {
+        if self.root_user {
+            "the root user holds every permission of its account"
+        } else {
+            "an identity-based policy allows"
+        }
+    }
+
     pub(super) fn describe_resource(&self) -> String {
         let what = match self.resource {
             ResourceSide::NoPolicy => return "resource-based policy: none".to_string(),
@@ -296,7 +308,14 @@ fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
             Rule::KeyPolicyDelegates,
             with(
                 identity_path(f, " (the key policy delegates to IAM)").map_path(prepend),
-                "the key policy delegates to the account's IAM policies, and they allow",
+                &if f.root_user {
+                    format!(
+                        "the key policy delegates to the account, and {}",
+                        f.principal_allows()
+                    )
+                } else {
+                    "the key policy delegates to the account's IAM policies, and they allow".into()
+                },
             ),
         ),
         // A key policy that neither names the caller nor delegates to the account: IAM policies
@@ -323,7 +342,10 @@ fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
                     " (the trust policy trusts the account, so IAM must allow too)",
                 )
                 .map_path(prepend),
-                "the role's trust policy trusts the account, and an identity-based policy allows",
+                &format!(
+                    "the role's trust policy trusts the account, and {}",
+                    f.principal_allows()
+                ),
             ),
         ),
         // A role can be assumed only by a principal its trust policy allows: an identity policy
@@ -345,7 +367,10 @@ fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
             Rule::ResourceAllowsAccount,
             with(
                 identity_path(f, "").map_path(prepend),
-                "the resource policy allows the account and an identity-based policy allows",
+                &format!(
+                    "the resource policy allows the account, and {}",
+                    f.principal_allows()
+                ),
             ),
         ),
         (false, None, SameAccount, Generic | NoPolicy, None)
@@ -353,7 +378,7 @@ fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
             Rule::IdentityOnly,
             with(
                 identity_path(f, ""),
-                "an identity-based policy allows, and nothing limits it",
+                &format!("{}, and nothing limits it", f.principal_allows()),
             ),
         ),
         // Across accounts both sides must allow: the resource's policy trusts the caller (or its
@@ -372,7 +397,11 @@ fn decide(f: &Facts) -> (Rule, (Decision, String, Vec<PathPart>)) {
                     " in the caller's account (cross-account access needs both sides)",
                 )
                 .map_path(prepend),
-                "cross-account: the resource policy trusts the caller and the caller's IAM policies allow",
+                &if f.root_user {
+                    "cross-account: the resource policy trusts the caller, and the caller is the root user of its account, which holds every permission there".into()
+                } else {
+                    "cross-account: the resource policy trusts the caller and the caller's IAM policies allow".to_string()
+                },
             ),
         ),
         (false, None, CrossAccount, _, _) => (

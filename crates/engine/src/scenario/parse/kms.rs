@@ -224,7 +224,8 @@ pub(super) fn parse_key(n: Node<'_>, ctx: &Ctx<'_>) -> Result<KeyDef, ScenarioEr
     let (policy, policy_is_default, policy_text) = match (console, field(fs, "policy")) {
         (Some(text), _) => {
             let p = crate::kms::ops::parse_policy_text(&text)
-                .map_err(|e| error_at(&sub("policy"), at("policy"), e.message))?;
+                .map_err(|e| error_at(&sub("policy"), at("policy"), e.message))?
+                .generated("generated default key policy (the console's)");
             (p, false, text)
         }
         (None, Some(m)) if m.value.as_str().is_some_and(|s| s != "default") => {

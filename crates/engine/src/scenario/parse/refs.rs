@@ -1,4 +1,5 @@
-//! Checks `${step.Output}` references in step inputs before anything runs: a reference to a
+//! Checks `${step.Output}` references in steps (in `input`, `caller`, `accessKeyId`,
+//! `resource` and `grantTokens`) before anything runs: a reference to a
 //! step that does not exist, to the step itself, or to a later step (two steps that refer to
 //! each other form a circle, and one of the two always points forward) is a located error at
 //! the string that holds it, rather than a failure halfway through the run.
@@ -7,7 +8,7 @@
 //! inside (policy variables such as `${aws:username}` have a colon and are left alone).
 
 use crate::json::{Json, JsonPath, JsonValue};
-use crate::scenario::model::Step;
+use crate::scenario::model::{CallerSpec, Step};
 use crate::scenario::read::error_at;
 use crate::scenario::ScenarioError;
 use std::collections::BTreeMap;
@@ -20,8 +21,6 @@ pub fn check_step_references(steps: &[Step], steps_path: &JsonPath) -> Result<()
         .filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i)))
         .collect();
     for (i, step) in steps.iter().enumerate() {
-        let Some(input) = &step.input else { continue };
-        let here = steps_path.index(i).key("input");
         let problem = |text: &str| -> Option<String> {
             references(text).find_map(|(inner, id)| match ids.get(id) {
                 None => Some(format!(
@@ -36,7 +35,30 @@ pub fn check_step_references(steps: &[Step], steps_path: &JsonPath) -> Result<()
                 Some(_) => None,
             })
         };
-        if let Some((path, pos, message)) = first_problem(input, &here, &problem) {
+        let here = steps_path.index(i);
+        let at = &step.positions;
+        let mut strings: Vec<(JsonPath, crate::json::Pos, &str)> = Vec::new();
+        match &step.caller {
+            Some(CallerSpec::Caller(c)) => strings.push((here.key("caller"), at.caller, c)),
+            Some(CallerSpec::AccessKey(k)) => {
+                strings.push((here.key("accessKeyId"), at.caller, k));
+            }
+            None => {}
+        }
+        if let Some(r) = &step.resource {
+            strings.push((here.key("resource"), at.resource, r));
+        }
+        for (k, t) in step.grant_tokens.iter().enumerate() {
+            strings.push((here.key("grantTokens").index(k), at.grant_tokens, t));
+        }
+        let found = strings
+            .into_iter()
+            .find_map(|(path, pos, text)| problem(text).map(|m| (path, pos, m)))
+            .or_else(|| {
+                let input = step.input.as_ref()?;
+                first_problem(input, &here.key("input"), &problem)
+            });
+        if let Some((path, pos, message)) = found {
             return Err(error_at(&path, pos, message));
         }
     }

@@ -41,6 +41,15 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         (None, None) => None,
     };
     let call = opt_string(fs, n, "call")?;
+    let value_pos = |k: &str| field(fs, k).map_or(n.json.pos, |m| m.value.pos);
+    let positions = StepPositions {
+        caller: field(fs, "caller")
+            .or_else(|| field(fs, "accessKeyId"))
+            .map_or(n.json.pos, |m| m.value.pos),
+        call: value_pos("call"),
+        resource: value_pos("resource"),
+        grant_tokens: value_pos("grantTokens"),
+    };
     if let Some(c) = &call {
         let ok = c.split_once(':').is_some_and(|(s, o)| {
             !s.is_empty()
@@ -51,11 +60,18 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         if !ok {
             return Err(error_at(
                 &n.path.key("call"),
-                n.json.pos,
+                positions.call,
                 format!(
                     "`{c}` is not an operation: write `service:Operation` (e.g. `kms:Decrypt`)"
                 ),
             ));
+        }
+        // A `kms:` step without `resource` runs the operation, and the operations are known:
+        // a misspelt one is refused here, where the editor can mark it while the user types.
+        if let (Some(op), None) = (c.strip_prefix("kms:"), field(fs, "resource")) {
+            if let Some(message) = crate::kms::catalog::unknown_operation(op) {
+                return Err(error_at(&n.path.key("call"), positions.call, message));
+            }
         }
         if caller.is_none() {
             return Err(n.err("a step with `call` needs `caller` or `accessKeyId`"));
@@ -161,6 +177,28 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
             })
         })
         .transpose()?;
+    let input = match field(fs, "input") {
+        Some(m) if m.value.as_object().is_none() => {
+            return Err(error_at(
+                &n.path.key("input"),
+                m.value.pos,
+                format!(
+                    "`input` must be an object of request parameters, found {}",
+                    m.value.type_name()
+                ),
+            ))
+        }
+        Some(m) => {
+            check_parameters(
+                n,
+                call.as_deref(),
+                field(fs, "resource").is_some(),
+                &m.value,
+            )?;
+            Some(m.value.clone())
+        }
+        None => None,
+    };
     Ok(Step {
         id,
         index,
@@ -168,27 +206,43 @@ pub(super) fn parse_step(n: Node<'_>, index: usize, ctx: &Ctx<'_>) -> Result<Ste
         caller,
         call,
         resource: opt_string(fs, n, "resource")?,
-        input: match field(fs, "input") {
-            Some(m) if m.value.as_object().is_none() => {
-                return Err(error_at(
-                    &n.path.key("input"),
-                    m.value.pos,
-                    format!(
-                        "`input` must be an object of request parameters, found {}",
-                        m.value.type_name()
-                    ),
-                ))
-            }
-            Some(m) => Some(m.value.clone()),
-            None => None,
-        },
+        input,
         context,
         grant_tokens: opt_strings(fs, n, "grantTokens")?,
         advance,
         session,
         expect,
         description: opt_string(fs, n, "description")?,
+        positions,
     })
+}
+
+/// Refuses a parameter the step's KMS operation does not take, at the parameter, with the
+/// nearest name it does take: the operations and their parameters are known before anything
+/// runs ([`crate::kms::catalog`]). Only for steps that execute the operation (`kms:` without
+/// `resource`).
+fn check_parameters(
+    n: Node<'_>,
+    call: Option<&str>,
+    has_resource: bool,
+    input: &crate::json::Json,
+) -> Result<(), ScenarioError> {
+    let Some(op) = call.and_then(|c| c.strip_prefix("kms:")) else {
+        return Ok(());
+    };
+    if has_resource {
+        return Ok(());
+    }
+    for m in input.as_object().unwrap_or_default() {
+        if let Some(message) = crate::kms::catalog::unknown_parameter(op, &m.key) {
+            return Err(error_at(
+                &n.path.key("input").key(&m.key),
+                m.key_pos,
+                message,
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_expect(n: Node<'_>) -> Result<Expect, ScenarioError> {
