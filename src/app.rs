@@ -381,7 +381,7 @@ pub fn App() -> impl IntoView {
                     </label>
                 </div>
             </div>
-            <ExamplePicker on_load=load_text />
+            <ExamplePicker on_load=on_load />
             <nav class="tabs" role="tablist" aria-label="Screens" on:keydown=tab_keys>
                 {Screen::ALL.iter().enumerate().map(|(i, s)| {
                     let s = *s;

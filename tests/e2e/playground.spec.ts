@@ -157,6 +157,39 @@ test('named saves, export, and a malformed import that loses nothing', async ({ 
   expect(errors).toEqual([]);
 });
 
+test('a broken file is refused the same way from the header and the library: located, the text kept', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  const broken = '{\n  "kmslab": 1,\n  "steps": [\n    {"id": "a", "call": }\n  ]\n}';
+  const file = { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(broken) };
+  const located = /broken\.json:4:\d+: /;
+
+  // The header's "Open file…": refused with the file, line and column; the text stays.
+  await page.getByTestId('upload').setInputFiles(file);
+  await expect(page.getByTestId('upload-error')).toContainText(located);
+  await expect(editor).toHaveValue(SMALL);
+  await expect(page.getByTestId('replaced-notice')).toHaveCount(0);
+  const fromHeader = await page.getByTestId('upload-error').locator('code').textContent();
+
+  // The library's "Import .json…": the same refusal, word for word.
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('import').setInputFiles(file);
+  await expect(page.getByTestId('import-error').locator('code')).toHaveText(fromHeader ?? '');
+  await page.getByTestId('tab-workspace').click();
+  await expect(editor).toHaveValue(SMALL);
+
+  // Opening it on purpose, from either place, keeps the text it replaces.
+  await page.getByTestId('upload-anyway').click();
+  await expect(editor).toHaveValue(broken);
+  await expect(page.getByTestId('upload-error')).toHaveCount(0);
+  await expect(page.getByTestId('replaced-notice')).toBeVisible();
+  await page.getByTestId('restore').click();
+  await expect(editor).toHaveValue(SMALL);
+  expect(errors).toEqual([]);
+});
+
 test('saving under a name that is taken asks before replacing the old save', async ({ page }) => {
   const errors = watch(page);
   await fresh(page);
