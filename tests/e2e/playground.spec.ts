@@ -329,6 +329,31 @@ test('run up to one step: the steps before it run, the ones after do not', async
   expect(errors).toEqual([]);
 });
 
+test('"Run up to" shows the step it runs when the steps change', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  const step = (id: string) => ({ id, caller: 'arn:aws:iam::111122223333:root', call: 'kms:ListKeys', input: {} });
+  const doc = (ids: string[]) => JSON.stringify({ kmslab: 1, title: 'Steps', steps: ids.map(step) }, null, 2);
+  await editor.fill(doc(['one', 'two']));
+  const pick = page.getByTestId('run-to-step');
+  await pick.selectOption('two');
+  // A step is added: the options are made anew, "two" stays shown and is what runs.
+  await editor.fill(doc(['one', 'two', 'three']));
+  await expect(pick.locator('option')).toHaveCount(3);
+  await expect(pick).toHaveValue('two');
+  await page.getByTestId('run-to').click();
+  await expect(page.getByTestId('step-row-two')).toBeVisible();
+  await expect(page.getByTestId('step-row-three')).toHaveCount(0);
+  // "two" is gone: the first step is shown, and runs.
+  await editor.fill(doc(['one', 'three']));
+  await expect(pick).toHaveValue('one');
+  await page.getByTestId('run-to').click();
+  await expect(page.getByTestId('step-row-one')).toBeVisible();
+  await expect(page.getByTestId('step-row-three')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('every screen fits a narrow screen without sideways scrolling', async ({ page }) => {
   const errors = watch(page);
   // 375 px: the narrowest phone in common use; the grants example has the longest key ids.
