@@ -547,7 +547,8 @@ fn StepDetail(
             {crate::components::outcome_line(&step)}
             {step.expectation.as_ref().filter(|e| !e.passed).map(|e| view! {
                 <ul class="expect-failures" data-testid="expect-failures">
-                    {e.failures.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                    // The engine writes names and values as `code`, as in the trace summaries.
+                    {e.failures.iter().map(|f| view! { <li>{crate::markdown::code_spans(f)}</li> }).collect_view()}
                 </ul>
             })}
             {step.output.as_ref().map(|o| {
