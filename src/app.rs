@@ -226,6 +226,16 @@ pub fn App() -> impl IntoView {
         })
     });
     let run_to = RwSignal::new(String::new());
+    // The step "Run up to" shows and runs: the one picked while it is still a step, else the
+    // first (nothing picked yet, or another scenario without it).
+    let run_to_choice = Memo::new(move |_| {
+        step_ids.with(|ids| {
+            run_to
+                .with(|p| ids.iter().find(|i| *i == p).or_else(|| ids.first()))
+                .cloned()
+                .unwrap_or_default()
+        })
+    });
     // Pretty-prints the JSON (2 spaces, members in the user's order); refuses broken JSON.
     let format = move |_| {
         let t = text.get_untracked();
@@ -381,7 +391,7 @@ pub fn App() -> impl IntoView {
                     </label>
                 </div>
             </div>
-            <ExamplePicker on_load=load_text />
+            <ExamplePicker on_load=on_load />
             <nav class="tabs" role="tablist" aria-label="Screens" on:keydown=tab_keys>
                 {Screen::ALL.iter().enumerate().map(|(i, s)| {
                     let s = *s;
@@ -437,17 +447,21 @@ pub fn App() -> impl IntoView {
                 </div>
                 <form class="row run-to" on:submit=move |ev| {
                     ev.prevent_default();
-                    let pick = run_to.get_untracked();
+                    let pick = run_to_choice.get_untracked();
                     let idx = step_ids.with_untracked(|ids| ids.iter().position(|i| *i == pick));
-                    // Nothing picked yet: the select shows its first step.
-                    if let Some(i) = idx.or_else(|| pick.is_empty().then_some(0)) {
+                    if let Some(i) = idx {
                         screen.set(Screen::Workspace);
                         run_steps(Some(i));
                     }
                 }>
                     <label>"Run up to step "
-                        <select data-testid="run-to-step" on:change=move |ev| run_to.set(event_target_value(&ev))>
-                            {move || step_ids.get().into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()}
+                        <select data-testid="run-to-step" prop:value=move || run_to_choice.get() on:change=move |ev| run_to.set(event_target_value(&ev))>
+                            // Options made anew keep the chosen step selected (the select would
+                            // otherwise show its first option while another one is run).
+                            {move || step_ids.get().into_iter().map(|id| {
+                                let selected = run_to_choice.with_untracked(|c| *c == id);
+                                view! { <option value=id.clone() selected=selected>{id.clone()}</option> }
+                            }).collect_view()}
                         </select>
                     </label>
                     <button type="submit" class="secondary small" data-testid="run-to" disabled=move || parsed.with(|p| p.is_err()) || step_ids.with(Vec::is_empty)>"Run"</button>
@@ -533,7 +547,8 @@ fn StepDetail(
             {crate::components::outcome_line(&step)}
             {step.expectation.as_ref().filter(|e| !e.passed).map(|e| view! {
                 <ul class="expect-failures" data-testid="expect-failures">
-                    {e.failures.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                    // The engine writes names and values as `code`, as in the trace summaries.
+                    {e.failures.iter().map(|f| view! { <li>{crate::markdown::code_spans(f)}</li> }).collect_view()}
                 </ul>
             })}
             {step.output.as_ref().map(|o| {

@@ -22,6 +22,11 @@ fn utf16_offset(text: &str, line: u32, column: u32) -> u32 {
     u32::try_from(text.encode_utf16().count()).unwrap_or(u32::MAX)
 }
 
+/// Where the error band of 1-based line `n` starts (the text's padding, then `n - 1` lines).
+fn band_top(n: u32) -> String {
+    format!("calc(0.5rem + {} * 1.45em)", n.saturating_sub(1))
+}
+
 /// A JSON editor bound to `text`, with a gutter of line numbers; the error's line is marked
 /// in the gutter and across the text, and the error message moves the caret to the error.
 #[component]
@@ -80,6 +85,8 @@ pub fn Editor(
     view! {
         // The scroll box holds one body as wide as the longest line, so the error band (behind
         // the text: it comes first, and every layer after it is positioned) spans the whole line.
+        // The gutter sticks to the box's left edge and covers the band's start, so it marks the
+        // line again behind its own numbers.
         <div class="editor" class:has-error=move || err_line().is_some()>
             <div class="editor-body">
                 {move || err_line().map(|n| view! {
@@ -89,10 +96,13 @@ pub fn Editor(
                         data-line=n
                         // Through CSSOM (`style:top`), not a `style` attribute: index.html's
                         // Content-Security-Policy refuses inline style attributes.
-                        style:top=format!("calc(0.5rem + {} * 1.45em)", n - 1)
+                        style:top=band_top(n)
                     ></div>
                 })}
-                <pre class="gutter" aria-hidden="true">{numbers}</pre>
+                <pre class="gutter" aria-hidden="true">
+                    {move || err_line().map(|n| view! { <span class="err-band" style:top=band_top(n)></span> })}
+                    {numbers}
+                </pre>
                 // The coloured copy of the text lies under the textarea, whose own text is
                 // transparent: both sit in one grid cell, so they have the same size and the
                 // characters line up; the caret and selection are the textarea's.

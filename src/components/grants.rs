@@ -150,7 +150,12 @@ pub fn GrantsPanel(
                 <label>
                     <span>"Key"</span>
                     <select data-testid="grant-key" prop:value=move || key.get() on:change=move |ev| key.set(event_target_value(&ev))>
-                        {move || keys.get().into_iter().map(|k| view! { <option value=k.id.clone()>{k.id.clone()}</option> }).collect_view()}
+                        // Options made anew keep the chosen key selected (the select would
+                        // otherwise show its first option while the grant is made on another).
+                        {move || keys.get().into_iter().map(|k| {
+                            let selected = key.with_untracked(|c| *c == k.id);
+                            view! { <option value=k.id.clone() selected=selected>{k.id.clone()}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>

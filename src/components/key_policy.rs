@@ -131,7 +131,10 @@ pub fn KeyPolicyEditor(
                             Some(a) => format!("{} ({a})", k.id),
                             None => k.id.clone(),
                         };
-                        view! { <option value=k.id.clone()>{label}</option> }
+                        // Options made anew keep the chosen key selected (the select would
+                        // otherwise show its first option beside another key's policy).
+                        let selected = key.with_untracked(|c| *c == k.id);
+                        view! { <option value=k.id.clone() selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
             </label>

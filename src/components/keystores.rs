@@ -5,7 +5,7 @@
 //! (they rewrite the scenario).
 
 use kmslab_engine::kms::view::KeyStoreView;
-use kmslab_engine::scenario::{with_value, PathStep};
+use kmslab_engine::scenario::{edit_value, DocEdit, PathStep};
 use leptos::prelude::*;
 
 /// A store setting the panel can change, and how it is written in the scenario (under the
@@ -76,7 +76,43 @@ fn knobs() -> Vec<Knob> {
     ]
 }
 
-/// The key stores panel.
+/// The value of a store setting in the scenario text: `keyStores[id = store].root.field…`
+/// (`None` when the text is not JSON or the setting is not written).
+fn setting_value(text: &str, store: &str, root: &str, field: &[&str]) -> Option<serde_json::Value> {
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut at = doc
+        .get("keyStores")?
+        .as_array()?
+        .iter()
+        .find(|s| s.get("id").and_then(|i| i.as_str()) == Some(store))?
+        .get(root)?;
+    for f in field {
+        at = at.get(f)?;
+    }
+    Some(at.clone())
+}
+
+/// What "repair" does to a setting, given its value now, the value "break" found before it
+/// broke it (`Some(None)`: the setting was not written), and the knob's broken and healthy
+/// values: `None` leaves the text alone.
+fn repair_edit(
+    now: Option<&serde_json::Value>,
+    before: Option<Option<serde_json::Value>>,
+    on: &serde_json::Value,
+    off: &serde_json::Value,
+) -> Option<DocEdit> {
+    if now != Some(on) {
+        // Not broken by this knob (repaired already, or the user's own value): kept.
+        return None;
+    }
+    Some(match before {
+        Some(Some(v)) => DocEdit::Set(v),
+        Some(None) => DocEdit::Remove,
+        // Broken before this page saw it (typed, or a reload since): the healthy value.
+        None => DocEdit::Set(off.clone()),
+    })
+}
+
 /// A store's cluster, HSMs, `kmsuser` and keys, as one line ("cluster c-1, 2 active HSMs,
 /// 1 key"; an external key store has only its keys).
 fn store_detail(s: &KeyStoreView) -> String {
@@ -89,6 +125,7 @@ fn store_detail(s: &KeyStoreView) -> String {
     parts.join(", ")
 }
 
+/// The key stores panel.
 #[component]
 pub fn KeyStoresPanel(
     /// The stores of the world after the console's last run.
@@ -101,23 +138,55 @@ pub fn KeyStoresPanel(
     wait: Callback<String>,
 ) -> impl IntoView {
     let edit_error = RwSignal::new(None::<String>);
-    let set_setting = move |store: String,
-                            root: &'static str,
-                            field: &'static [&'static str],
-                            value: serde_json::Value| {
-        let mut path = vec![
-            PathStep::Key("keyStores".into()),
-            PathStep::Id(store),
-            PathStep::Key(root.into()),
-        ];
-        path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
-        let t = text.get_untracked();
-        match with_value(&t, &path, &value) {
-            Ok(doc) => {
-                edit_error.set(None);
-                text.set(crate::splice::keep_layout(&t, doc));
+    let set_setting =
+        move |store: &str, root: &'static str, field: &'static [&'static str], edit: DocEdit| {
+            let mut path = vec![
+                PathStep::Key("keyStores".into()),
+                PathStep::Id(store.to_string()),
+                PathStep::Key(root.into()),
+            ];
+            path.extend(field.iter().map(|f| PathStep::Key((*f).to_string())));
+            let t = text.get_untracked();
+            match edit_value(&t, &path, &edit) {
+                Ok(doc) => {
+                    edit_error.set(None);
+                    text.set(crate::splice::keep_layout(&t, doc));
+                }
+                Err(e) => edit_error.set(Some(e.to_string())),
             }
-            Err(e) => edit_error.set(Some(e.to_string())),
+        };
+    // What each setting was before "break" changed it (`None`: it was not written), keyed by
+    // store, root and field, so "repair" puts back what the user had instead of adding values.
+    let before = StoredValue::new(Vec::<(String, Option<serde_json::Value>)>::new());
+    let slot =
+        |store: &str, root: &str, field: &[&str]| format!("{store}/{root}/{}", field.join("/"));
+    let break_setting = move |store: &str,
+                              root: &'static str,
+                              field: &'static [&'static str],
+                              on: &serde_json::Value| {
+        let now = text.with_untracked(|t| setting_value(t, store, root, field));
+        let key = slot(store, root, field);
+        if now.as_ref() != Some(on) {
+            before.update_value(|b| {
+                b.retain(|(k, _)| *k != key);
+                b.push((key, now));
+            });
+        }
+        set_setting(store, root, field, DocEdit::Set(on.clone()));
+    };
+    let repair_setting = move |store: &str,
+                               root: &'static str,
+                               field: &'static [&'static str],
+                               on: &serde_json::Value,
+                               off: &serde_json::Value| {
+        let now = text.with_untracked(|t| setting_value(t, store, root, field));
+        let key = slot(store, root, field);
+        let was = before.try_update_value(|b| {
+            let i = b.iter().position(|(k, _)| *k == key)?;
+            Some(b.remove(i).1)
+        });
+        if let Some(edit) = repair_edit(now.as_ref(), was.flatten(), on, off) {
+            set_setting(store, root, field, edit);
         }
     };
     view! {
@@ -170,13 +239,13 @@ pub fn KeyStoresPanel(
                                     <summary>{if is_hsm { "Break the cluster (edits the scenario)" } else { "Inject proxy faults (edits the scenario)" }}</summary>
                                     {knob_list.into_iter().map(|k| {
                                         let (store_on, store_off) = (knob_store.clone(), knob_store.clone());
-                                        let (on, off) = (k.on.clone(), k.off.clone());
+                                        let (on, on_again, off) = (k.on.clone(), k.on.clone(), k.off.clone());
                                         let field = k.field;
                                         view! {
                                             <div class="knob">
                                                 <span>{k.label}</span>" "
-                                                <button type="button" class="small secondary" on:click=move |_| set_setting(store_on.clone(), root, field, on.clone())>"break"</button>" "
-                                                <button type="button" class="small secondary" on:click=move |_| set_setting(store_off.clone(), root, field, off.clone())>"repair"</button>
+                                                <button type="button" class="small secondary" on:click=move |_| break_setting(&store_on, root, field, &on)>"break"</button>" "
+                                                <button type="button" class="small secondary" on:click=move |_| repair_setting(&store_off, root, field, &on_again, &off)>"repair"</button>
                                             </div>
                                         }
                                     }).collect_view()}
@@ -194,5 +263,45 @@ pub fn KeyStoresPanel(
             </div>
             {move || edit_error.get().map(|e| view! { <p class="parse-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{repair_edit, setting_value, DocEdit};
+    use serde_json::json;
+
+    #[test]
+    fn repair_puts_back_what_break_found() {
+        let (on, off) = (json!(400), json!(20));
+        // Not written before the break: removed again.
+        assert_eq!(
+            repair_edit(Some(&on), Some(None), &on, &off),
+            Some(DocEdit::Remove)
+        );
+        // The user's own value: put back.
+        assert_eq!(
+            repair_edit(Some(&on), Some(Some(json!(50))), &on, &off),
+            Some(DocEdit::Set(json!(50)))
+        );
+        // Broken before the page saw it: the healthy value.
+        assert_eq!(
+            repair_edit(Some(&on), None, &on, &off),
+            Some(DocEdit::Set(off.clone()))
+        );
+        // Not broken (any more): left alone.
+        assert_eq!(repair_edit(Some(&json!(50)), Some(None), &on, &off), None);
+        assert_eq!(repair_edit(None, None, &on, &off), None);
+    }
+
+    #[test]
+    fn settings_are_read_from_the_text() {
+        let t = r#"{"keyStores":[{"id":"a"},{"id":"b","cluster":{"kmsuser":{"loggedIn":true}}}]}"#;
+        assert_eq!(
+            setting_value(t, "b", "cluster", &["kmsuser", "loggedIn"]),
+            Some(json!(true))
+        );
+        assert_eq!(setting_value(t, "a", "cluster", &["activeHsms"]), None);
+        assert_eq!(setting_value("{", "a", "proxy", &["reachable"]), None);
     }
 }

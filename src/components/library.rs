@@ -1,8 +1,9 @@
 //! The library: named saves in this browser, export and import of `.json` files, and share
 //! links. Loading anything goes through `on_load`, which keeps the text it replaces.
 
+use super::OpenFile;
 use crate::{browser, storage};
-use kmslab_engine::{parse_scenario, share};
+use kmslab_engine::share;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -30,14 +31,6 @@ pub fn export_name(text: &str) -> String {
     format!("{}.json", if slug.is_empty() { "scenario" } else { &slug })
 }
 
-/// A file that was read but is not a valid scenario: kept aside, never loaded over the text.
-#[derive(Clone)]
-struct Rejected {
-    name: String,
-    text: String,
-    error: String,
-}
-
 /// Saves, files and links.
 #[component]
 pub fn Library(
@@ -50,7 +43,6 @@ pub fn Library(
     let save_name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
     let confirm_delete = RwSignal::new(None::<String>);
-    let rejected = RwSignal::new(None::<Rejected>);
     // The link, with the text it carries: once the text changes, the link is outdated.
     let link = RwSignal::new(None::<(String, String)>);
     // A memo: the share row is redrawn when the link goes out of date, not at every keystroke.
@@ -87,52 +79,6 @@ pub fn Library(
         message.set(Some(
             browser::download(&name, "application/json", &t).map(|()| format!("exported {name}")),
         ));
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        // The same file chosen again must fire `change` again.
-        input.set_value("");
-        let name = file.name();
-        leptos::task::spawn_local(async move {
-            let read = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let Some(t) = read.ok().and_then(|v| v.as_string()) else {
-                message.set(Some(Err(format!("`{name}` could not be read as text"))));
-                return;
-            };
-            match parse_scenario(&t) {
-                Ok(_) => {
-                    rejected.set(None);
-                    message.set(Some(Ok(format!("imported {name}"))));
-                    on_load.run(t);
-                }
-                Err(e) => {
-                    message.set(None);
-                    rejected.set(Some(Rejected {
-                        error: format!("{name}:{}: {} (at {})", e.pos, e.message, e.path),
-                        name,
-                        text: t,
-                    }));
-                }
-            }
-        });
-    };
-    let open_anyway = move |_| {
-        if let Some(r) = rejected.get_untracked() {
-            rejected.set(None);
-            message.set(Some(Ok(format!(
-                "opened {} to fix it; your previous text is kept",
-                r.name
-            ))));
-            on_load.run(r.text);
-        }
     };
     let make_link = move |_| {
         let t = text.get_untracked();
@@ -220,17 +166,9 @@ pub fn Library(
             <h3>"Files"</h3>
             <div class="row">
                 <button type="button" data-testid="export" on:click=export>"Export .json"</button>
-                <label class="upload">"Import .json… "
-                    <input type="file" accept=".json,application/json" data-testid="import" on:change=on_file />
-                </label>
+                <OpenFile label="Import .json…" testid="import" on_load=on_load
+                    on_note=Callback::new(move |n: Option<String>| message.set(n.map(Ok))) />
             </div>
-            {move || rejected.get().map(|r| view! {
-                <div class="parse-error" role="alert" data-testid="import-error">
-                    <p>"Not imported — the file is not a valid scenario, and your text is unchanged:"</p>
-                    <p><code>{r.error}</code></p>
-                    <button type="button" class="small secondary" data-testid="import-anyway" on:click=open_anyway>"Open it in the editor to fix it"</button>
-                </div>
-            })}
 
             <h3>"Share"</h3>
             <p class="hint">"A link that carries the whole scenario, compressed, after the # — it never reaches a server."</p>

@@ -142,3 +142,23 @@ test('KMS console: a grant used without its token is denied, and the trace shows
   await result.locator('summary', { hasText: 'Decision trace' }).click();
   await expect(result.getByTestId('trace')).toContainText('Grants');
 });
+
+test('a failed expectation shows its names as code, not raw backticks', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  await page.getByTestId('example-nps-least-privilege').click();
+  const editor = page.getByTestId('editor');
+  const text = await editor.inputValue();
+  // The step `outside` is decided by the deny statement: expect another one instead, written
+  // as code (the failure quotes it: "deciding: expected [`…`], got […]").
+  const wrong = text.replace('"deciding": ["identity:NPS_KMS_Policy:DenyOutsideCorpNetwork"]', '"deciding": ["`identity:NPS_KMS_Policy:Elsewhere`"]');
+  expect(wrong).not.toBe(text);
+  await editor.fill(wrong);
+  await page.getByTestId('run-all').click();
+  await page.getByTestId('step-row-outside').click();
+  const failures = page.getByTestId('expect-failures');
+  await expect(failures).toContainText('identity:NPS_KMS_Policy:Elsewhere');
+  await expect(failures.locator('code', { hasText: 'identity:NPS_KMS_Policy:Elsewhere' })).toHaveCount(1);
+  await expect(failures).not.toContainText('`');
+  expect(errors).toEqual([]);
+});

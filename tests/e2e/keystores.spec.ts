@@ -89,3 +89,32 @@ test('external key store: the proxy call is shown beside the trace, and a slow p
   await expect(con.getByTestId('kms-result').getByTestId('message')).toContainText('did not respond in time');
   expect(errors).toEqual([]);
 });
+
+test('proxy faults: break then repair leaves the scenario as it was', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  // The user's own latency is kept; the settings they did not write are not added.
+  const mine = JSON.parse(JSON.stringify(xks));
+  mine.keyStores[0].proxy.latencyMs = 50;
+  const before = JSON.stringify(mine, null, 2);
+  const editor = page.getByTestId('editor');
+  await editor.fill(before);
+  await page.getByTestId('tab-consoles').click();
+  const store = page.getByTestId('kms-console').getByTestId('store-cks-abcdef01234567890');
+  await store.locator('summary', { hasText: 'Inject proxy faults' }).click();
+  const knobs = store.locator('.knob');
+  await expect(knobs).toHaveCount(4);
+  for (let i = 0; i < 4; i++) {
+    await knobs.nth(i).getByRole('button', { name: 'break' }).click();
+    await expect(editor).not.toHaveValue(before);
+  }
+  await expect(editor).toHaveValue(/"latencyMs": 400/);
+  for (let i = 0; i < 4; i++) {
+    await knobs.nth(i).getByRole('button', { name: 'repair' }).click();
+  }
+  await expect(editor).toHaveValue(before);
+  // Repairing what is not broken changes nothing either.
+  await knobs.nth(1).getByRole('button', { name: 'repair' }).click();
+  await expect(editor).toHaveValue(before);
+  expect(errors).toEqual([]);
+});

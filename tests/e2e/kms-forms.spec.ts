@@ -100,3 +100,43 @@ test('after another scenario loads, the console calls as one of its principals o
   await expect(con.getByTestId('kms-input')).toHaveValue(/"KeyId": "alias\/app-data"/);
   expect(errors).toEqual([]);
 });
+
+test('the grant and key-policy key pickers show the key they use when the keys change', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const key = (id: string) => ({ id, aliases: [`alias/${id.slice(0, 4)}`] });
+  const doc = (ids: string[]) => JSON.stringify({
+    kmslab: 1, title: 'Keys', defaults: { account: '111122223333' }, keys: ids.map(key), steps: [],
+  }, null, 2);
+  const [a, b, c] = ['aaaa1111-0000-0000-0000-000000000000', 'bbbb2222-0000-0000-0000-000000000000', 'abcd3333-0000-0000-0000-000000000000'];
+  const editor = page.getByTestId('editor');
+  await editor.fill(doc([a, b]));
+  await page.getByTestId('tab-consoles').click();
+  const con = page.getByTestId('kms-console');
+  await con.getByTestId('grant-key').selectOption(b);
+  await con.getByTestId('policy-key').selectOption(b);
+
+  // Another key joins, listed before the chosen one: the options are made anew, and the
+  // chosen key stays shown (not the new key now in its place).
+  await page.getByTestId('tab-workspace').click();
+  await editor.fill(doc([c, a, b]));
+  await page.getByTestId('tab-consoles').click();
+  await expect(con.getByTestId('grant-key').locator('option')).toHaveCount(3);
+  await expect(con.getByTestId('grant-key')).toHaveValue(b);
+  await expect(con.getByTestId('policy-key')).toHaveValue(b);
+
+  // The chosen key is removed: both fall back to the first key (the view lists keys by id),
+  // shown and used.
+  await page.getByTestId('tab-workspace').click();
+  await editor.fill(doc([c, a]));
+  await page.getByTestId('tab-consoles').click();
+  await expect(con.getByTestId('grant-key').locator('option')).toHaveCount(2);
+  await expect(con.getByTestId('grant-key')).toHaveValue(a);
+  await expect(con.getByTestId('policy-key')).toHaveValue(a);
+  await con.getByTestId('kms-caller').selectOption(ROOT);
+  await con.getByTestId('grant-grantee').fill(ROOT);
+  await con.getByTestId('grant-create').click();
+  await expect(con.getByTestId('kms-result').getByTestId('error')).toHaveText('success');
+  await expect(con.getByTestId('grant')).toContainText(` on ${a} to `);
+  expect(errors).toEqual([]);
+});

@@ -157,6 +157,39 @@ test('named saves, export, and a malformed import that loses nothing', async ({ 
   expect(errors).toEqual([]);
 });
 
+test('a broken file is refused the same way from the header and the library: located, the text kept', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  await editor.fill(SMALL);
+  const broken = '{\n  "kmslab": 1,\n  "steps": [\n    {"id": "a", "call": }\n  ]\n}';
+  const file = { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(broken) };
+  const located = /broken\.json:4:\d+: /;
+
+  // The header's "Open file…": refused with the file, line and column; the text stays.
+  await page.getByTestId('upload').setInputFiles(file);
+  await expect(page.getByTestId('upload-error')).toContainText(located);
+  await expect(editor).toHaveValue(SMALL);
+  await expect(page.getByTestId('replaced-notice')).toHaveCount(0);
+  const fromHeader = await page.getByTestId('upload-error').locator('code').textContent();
+
+  // The library's "Import .json…": the same refusal, word for word.
+  await page.getByTestId('tab-library').click();
+  await page.getByTestId('import').setInputFiles(file);
+  await expect(page.getByTestId('import-error').locator('code')).toHaveText(fromHeader ?? '');
+  await page.getByTestId('tab-workspace').click();
+  await expect(editor).toHaveValue(SMALL);
+
+  // Opening it on purpose, from either place, keeps the text it replaces.
+  await page.getByTestId('upload-anyway').click();
+  await expect(editor).toHaveValue(broken);
+  await expect(page.getByTestId('upload-error')).toHaveCount(0);
+  await expect(page.getByTestId('replaced-notice')).toBeVisible();
+  await page.getByTestId('restore').click();
+  await expect(editor).toHaveValue(SMALL);
+  expect(errors).toEqual([]);
+});
+
 test('saving under a name that is taken asks before replacing the old save', async ({ page }) => {
   const errors = watch(page);
   await fresh(page);
@@ -293,6 +326,31 @@ test('run up to one step: the steps before it run, the ones after do not', async
   await expect(page.getByTestId('step-row-enc')).toBeVisible();
   await expect(page.getByTestId('step-row-inside')).toHaveCount(0);
   await expect(page.getByTestId('step-detail')).toContainText('outside');
+  expect(errors).toEqual([]);
+});
+
+test('"Run up to" shows the step it runs when the steps change', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  const step = (id: string) => ({ id, caller: 'arn:aws:iam::111122223333:root', call: 'kms:ListKeys', input: {} });
+  const doc = (ids: string[]) => JSON.stringify({ kmslab: 1, title: 'Steps', steps: ids.map(step) }, null, 2);
+  await editor.fill(doc(['one', 'two']));
+  const pick = page.getByTestId('run-to-step');
+  await pick.selectOption('two');
+  // A step is added: the options are made anew, "two" stays shown and is what runs.
+  await editor.fill(doc(['one', 'two', 'three']));
+  await expect(pick.locator('option')).toHaveCount(3);
+  await expect(pick).toHaveValue('two');
+  await page.getByTestId('run-to').click();
+  await expect(page.getByTestId('step-row-two')).toBeVisible();
+  await expect(page.getByTestId('step-row-three')).toHaveCount(0);
+  // "two" is gone: the first step is shown, and runs.
+  await editor.fill(doc(['one', 'three']));
+  await expect(pick).toHaveValue('one');
+  await page.getByTestId('run-to').click();
+  await expect(page.getByTestId('step-row-one')).toBeVisible();
+  await expect(page.getByTestId('step-row-three')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

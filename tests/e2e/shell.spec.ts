@@ -59,6 +59,44 @@ test('the error band lies behind the line\'s text and spans the whole line, in b
   expect(errors).toEqual([]);
 });
 
+test('clicking in the editor never scrolls it sideways; the line numbers stay in view', async ({ page }) => {
+  const errors = watch(page);
+  await fresh(page);
+  const editor = page.getByTestId('editor');
+  const long = 'x'.repeat(400);
+  const lines = ['{', '  "kmslab": 1,', `  "title": "${long}",`, '  "steps": []'];
+  for (let i = 0; i < 30; i++) lines.push('');
+  lines.push('}');
+  await editor.fill(lines.join('\n'));
+  // How far the box is scrolled sideways, and where the line numbers are from its left edge.
+  const where = () => page.evaluate(() => {
+    const box = document.querySelector('.editor') as HTMLElement;
+    const gutter = box.querySelector('.gutter') as HTMLElement;
+    return {
+      scrollLeft: box.scrollLeft,
+      gutter: Math.round(gutter.getBoundingClientRect().left - box.getBoundingClientRect().left),
+    };
+  });
+  await editor.evaluate((t: HTMLTextAreaElement) => t.blur());
+  // Clicks inside the visible width, on short lines and on the long one: nothing moves.
+  for (const position of [{ x: 60, y: 12 }, { x: 300, y: 55 }, { x: 500, y: 55 }, { x: 200, y: 120 }]) {
+    await editor.click({ position });
+    expect(await where()).toEqual({ scrollLeft: 0, gutter: 1 });
+  }
+  // The caret moved past the visible width: the box follows it, the numbers stay in view.
+  await editor.click({ position: { x: 300, y: 55 } });
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await where()).scrollLeft).toBeGreaterThan(0);
+  expect((await where()).gutter).toBe(1);
+  // Back to the line's start: all the way back, the caret beside the numbers, not under them.
+  await page.keyboard.press('Home');
+  await expect.poll(where).toEqual({ scrollLeft: 0, gutter: 1 });
+  await page.keyboard.press('End');
+  await page.keyboard.press('Control+Home');
+  await expect.poll(where).toEqual({ scrollLeft: 0, gutter: 1 });
+  expect(errors).toEqual([]);
+});
+
 test('loading an example keeps the text it replaced, across a reload', async ({ page }) => {
   await fresh(page);
   const mine = '{"kmslab": 1, "title": "mine", "steps": []}';
