@@ -122,6 +122,9 @@ pub enum CheckKind {
     Policy(PolicyCheck),
     /// `sequence`: the user's own steps did these things in this order.
     Sequence(Vec<StepMatcher>),
+    /// `expectations: "hold"`: every `expect` of the user's own steps holds (and there is at
+    /// least one): for labs that ask the learner to correct what their steps expect.
+    Expectations,
 }
 
 /// `only`: exactly `principals` get `Allow` for `step` among every IAM user and role in the

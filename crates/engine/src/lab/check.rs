@@ -123,6 +123,7 @@ fn check_one(check: &Check, user: &Scenario, base: &Base<'_>) -> Vec<String> {
             }
         }
         CheckKind::Sequence(matchers) => check_sequence(label, matchers, user, &base.report),
+        CheckKind::Expectations => check_expectations(label, &base.report),
     }
 }
 
@@ -405,6 +406,32 @@ fn describe(m: &StepMatcher) -> String {
     m.description
         .clone()
         .unwrap_or_else(|| format!("a successful {} call", m.call))
+}
+
+/// Every `expect` of the user's steps holds; a step that did not run fails its expectation.
+fn check_expectations(label: Option<&str>, base: &RunReport) -> Vec<String> {
+    let label = label.unwrap_or("what your steps expect");
+    let mut failures: Vec<String> = base
+        .steps
+        .iter()
+        .filter_map(|r| {
+            let e = r.expectation.as_ref().filter(|e| !e.passed)?;
+            let why = e
+                .failures
+                .first()
+                .map_or_else(|| "it does not hold".to_string(), Clone::clone);
+            Some(format!(
+                "{label}: step `{}` does not do what its `expect` says ({why})",
+                r.id
+            ))
+        })
+        .collect();
+    if failures.is_empty() && base.steps.iter().all(|r| r.expectation.is_none()) {
+        failures.push(format!(
+            "{label}: none of your steps has an `expect`, so nothing says what they should do"
+        ));
+    }
+    failures
 }
 
 fn check_sequence(

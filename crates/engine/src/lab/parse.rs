@@ -130,10 +130,17 @@ fn parse_task(n: Node<'_>, read_step: &StepReader<'_>) -> Result<Task, ScenarioE
 }
 
 fn parse_check(n: Node<'_>, read_step: &StepReader<'_>) -> Result<Check, ScenarioError> {
-    const KINDS: &[&str] = &["steps", "only", "policy", "sequence"];
+    const KINDS: &[&str] = &["steps", "only", "policy", "sequence", "expectations"];
     let ms = n.object(
         "a check",
-        &["description", "steps", "only", "policy", "sequence"],
+        &[
+            "description",
+            "steps",
+            "only",
+            "policy",
+            "sequence",
+            "expectations",
+        ],
     )?;
     let description = match child(ms, n, "description") {
         Some(d) => Some(d.node().string("`description`")?.to_string()),
@@ -147,14 +154,14 @@ fn parse_check(n: Node<'_>, read_step: &StepReader<'_>) -> Result<Check, Scenari
         [m] => *m,
         [] => {
             return Err(
-                n.err("a check needs one of `steps`, `only`, `policy` or `sequence`".to_string())
+                n.err("a check needs one of `steps`, `only`, `policy`, `sequence` or `expectations`".to_string())
             )
         }
         [_, second, ..] => {
             return Err(error_at(
                 &n.path.key(&second.key),
                 second.key_pos,
-                "a check gives one of `steps`, `only`, `policy` or `sequence`, not several",
+                "a check gives one of `steps`, `only`, `policy`, `sequence` or `expectations`, not several",
             ))
         }
     };
@@ -175,6 +182,14 @@ fn parse_check(n: Node<'_>, read_step: &StepReader<'_>) -> Result<Check, Scenari
         }
         "only" => CheckKind::Only(Box::new(parse_only(c, read_step)?)),
         "policy" => CheckKind::Policy(parse_policy(c)?),
+        "expectations" => {
+            // One spelling, so a lab reads the same everywhere and a typo is not a silent
+            // "true".
+            if c.string("`expectations`")? != "hold" {
+                return Err(c.err("`expectations` must be \"hold\""));
+            }
+            CheckKind::Expectations
+        }
         _ => CheckKind::Sequence(parse_sequence(c)?),
     };
     Ok(Check {

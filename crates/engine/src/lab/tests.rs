@@ -178,6 +178,12 @@ fn bad_labs_are_located_errors() {
             "$.lab.tasks[0].checks[0].policy",
             "not several",
         ),
+        (
+            r#"{"id": "t", "track": "seeds", "order": 1, "summary": "s", "tasks": [
+            {"id": "a", "title": "t", "description": "d", "checks": [{"expectations": "yes"}]}]}"#,
+            "$.lab.tasks[0].checks[0].expectations",
+            "`expectations` must be \"hold\"",
+        ),
     ];
     for (lab, path, message) in cases {
         let e = parse_scenario(&scenario(ALICE, lab, "")).unwrap_err();
@@ -266,5 +272,57 @@ fn policy_assertions_name_the_statement_and_the_excess() {
             && got[3].2[0].ends_with("(kms-star-on-star)"),
         "{:?}",
         got[3]
+    );
+}
+
+#[test]
+fn expectations_hold_only_when_every_expect_of_the_users_steps_does() {
+    const LAB: &str = r#"{"id": "t", "track": "course", "order": 1, "summary": "s", "tasks": [
+      {"id": "agree", "title": "t", "description": "d", "checks": [{"expectations": "hold"}]}]}"#;
+    let step = |expect: &str| {
+        format!(
+            r#"{{"id": "enc", "caller": "arn:aws:iam::111122223333:root", "call": "kms:Encrypt",
+                 "input": {{"KeyId": "k1", "Plaintext": "aGk="}}{expect}}},
+               {{"id": "bob-reads", "caller": "arn:aws:iam::111122223333:user/bob", "call": "kms:Decrypt",
+                 "input": {{"CiphertextBlob": "${{enc.CiphertextBlob}}"}}, "expect": {{"decision": "ImplicitDeny"}}}}"#
+        )
+    };
+    let holds = statuses(&scenario(ALICE, LAB, &step("")));
+    assert_eq!(holds, vec![("agree".to_string(), true, vec![])]);
+    // The key policy lets bob decrypt: the step's own `expect` no longer holds.
+    let (_, passed, failures) = statuses(&scenario(
+        r#""arn:aws:iam::111122223333:user/bob""#,
+        LAB,
+        &step(""),
+    ))
+    .remove(0);
+    assert!(!passed);
+    assert_eq!(
+        failures,
+        ["what your steps expect: step `bob-reads` does not do what its `expect` says (decision: expected ImplicitDeny, got Allow)"]
+    );
+    // A step that cannot run fails too: `enc` names no key, so `bob-reads` has no blob.
+    let (_, passed, failures) = statuses(&scenario(
+        ALICE,
+        LAB,
+        &step("").replacen(r#""KeyId": "k1""#, r#""KeyId": "alias/none""#, 1),
+    ))
+    .remove(0);
+    assert!(!passed);
+    assert!(
+        failures.len() == 1 && failures[0].starts_with("what your steps expect: step `bob-reads` does not do what its `expect` says (the step did not run"),
+        "{failures:?}"
+    );
+    // No `expect` at all says nothing about what the steps should do.
+    let (_, passed, failures) = statuses(&scenario(
+        ALICE,
+        LAB,
+        r#"{"id": "enc", "caller": "arn:aws:iam::111122223333:root", "call": "kms:Encrypt", "input": {"KeyId": "k1", "Plaintext": "aGk="}}"#,
+    ))
+    .remove(0);
+    assert!(!passed);
+    assert_eq!(
+        failures,
+        ["what your steps expect: none of your steps has an `expect`, so nothing says what they should do"]
     );
 }
