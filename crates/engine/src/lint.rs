@@ -126,10 +126,10 @@ fn lint_document(p: &Policy, name: &str, base: &JsonPath, target: Target, out: &
                 .any(|t| t.raw().contains("${"))
     });
     if p.version == PolicyVersion::V2008_10_17 && has_vars {
-        sink.push(Severity::Warning, "variables-need-2012", &base.key("Version"), Pos::default(),
+        sink.push(Severity::Warning, "variables-need-2012", &base.key("Version"), p.version_pos,
             "the policy uses `${...}` but its version is not `2012-10-17`, so the variables are taken literally".into());
     } else if !p.version_given {
-        sink.push(Severity::Suggestion, "missing-version", base, Pos::default(),
+        sink.push(Severity::Suggestion, "missing-version", base, p.version_pos,
             "`Version` is missing, so AWS reads the policy as `2008-10-17`; write `\"Version\": \"2012-10-17\"`".into());
     }
     for s in &p.statements {
@@ -407,6 +407,33 @@ mod tests {
         let mut out = Vec::new();
         lint_policy(&p, "p", &JsonPath::root(), &mut out);
         out.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn version_findings_are_located() {
+        let at = |src: &str| {
+            let p = Policy::from_json(
+                &parse(src).unwrap(),
+                PolicyKind::Identity,
+                &JsonPath::root(),
+            )
+            .unwrap();
+            let mut out = Vec::new();
+            lint_policy(&p, "p", &JsonPath::root(), &mut out);
+            out.iter()
+                .map(|f| (f.code, f.pos.line, f.pos.column))
+                .collect::<Vec<_>>()
+        };
+        // At the old version's value.
+        assert_eq!(
+            at("{\n  \"Version\": \"2008-10-17\",\n  \"Statement\": [{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/${aws:username}\"}]}"),
+            [("variables-need-2012", 2, 14)]
+        );
+        // No `Version`: where the document starts.
+        assert_eq!(
+            at("\n  {\"Statement\": [{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"),
+            [("missing-version", 2, 3)]
+        );
     }
 
     #[test]

@@ -135,6 +135,9 @@ pub struct Policy {
     pub version: PolicyVersion,
     /// Whether `Version` was written (its absence is worth a lint).
     pub version_given: bool,
+    /// Where `Version`'s value is written, or where the document starts when it is not (for
+    /// the lints about the version).
+    pub version_pos: Pos,
     /// `Id`.
     pub id: Option<String>,
     /// The statements, in order.
@@ -194,6 +197,7 @@ impl Policy {
         })?;
         let mut version = PolicyVersion::V2008_10_17;
         let mut version_given = false;
+        let mut version_pos = doc.pos;
         let mut id = None;
         let mut statements_json = None;
         for m in members {
@@ -201,6 +205,7 @@ impl Policy {
             match m.key.as_str() {
                 "Version" => {
                     version_given = true;
+                    version_pos = m.value.pos;
                     version = match m.value.as_str() {
                         Some("2012-10-17") => PolicyVersion::V2012_10_17,
                         Some("2008-10-17") => PolicyVersion::V2008_10_17,
@@ -287,6 +292,7 @@ impl Policy {
         Ok(Policy {
             version,
             version_given,
+            version_pos,
             id,
             statements,
             kind,

@@ -40,6 +40,7 @@ fn empty_trust() -> Policy {
     Policy {
         version: PolicyVersion::V2012_10_17,
         version_given: true,
+        version_pos: crate::json::Pos::default(),
         id: None,
         statements: Vec::new(),
         kind: PolicyKind::Trust,
@@ -292,7 +293,7 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
             account: role.account.clone(),
             role: role.name.clone(),
             session_name: session_name.clone(),
-            spec: SessionSpec {
+            spec: Box::new(SessionSpec {
                 policy,
                 managed,
                 tags: inherited_tags
@@ -306,7 +307,7 @@ pub(super) fn assume_role(op: &mut Op<'_>) -> Result<Value, IdError> {
                     .chain(transitive_keys)
                     .collect(),
                 source_identity: source_identity.clone(),
-            },
+            }),
             chained,
         },
     });

@@ -135,8 +135,9 @@ pub enum SessionKind {
         role: String,
         /// The session name.
         session_name: String,
-        /// The session policies and session tags passed to AssumeRole.
-        spec: SessionSpec,
+        /// The session policies and session tags passed to AssumeRole (boxed: a session
+        /// policy is far larger than the other variant).
+        spec: Box<SessionSpec>,
         /// Whether it was assumed from another role session (role chaining).
         chained: bool,
     },

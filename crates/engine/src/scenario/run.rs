@@ -1486,7 +1486,7 @@ fn authenticate(
                 chained,
             } => Auth::Ok {
                 arn: format!("arn:{partition}:sts::{account}:assumed-role/{role}/{session_name}"),
-                session: Some(spec.clone()),
+                session: Some(spec.as_ref().clone()),
                 creds: Some(SessionCredentials::RoleSession { chained: *chained }),
             },
             SessionKind::User { account, user, mfa } => Auth::Ok {

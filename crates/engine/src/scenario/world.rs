@@ -151,6 +151,7 @@ fn empty_policy() -> &'static Policy {
     E.get_or_init(|| Policy {
         version: crate::iam::policy::PolicyVersion::V2012_10_17,
         version_given: true,
+        version_pos: Pos::default(),
         id: None,
         statements: Vec::new(),
         kind: crate::iam::policy::PolicyKind::Resource,
