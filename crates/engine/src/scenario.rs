@@ -8,7 +8,7 @@
 mod edit;
 mod model;
 mod parse;
-mod read;
+pub(crate) mod read;
 mod run;
 pub(crate) use run::initial_grants;
 mod world;

@@ -11,6 +11,7 @@ use crate::iam::arn::AccountId;
 use crate::iam::context::{Context, Principal, PrincipalKind};
 use crate::iam::evaluate::Response;
 use crate::iam::policy::Policy;
+use crate::scenario::read;
 use crate::time::{Duration, Instant};
 use crate::trace::Decision;
 use std::collections::BTreeMap;
@@ -119,29 +120,10 @@ pub fn nearest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
     let lower = name.to_ascii_lowercase();
     names
         .iter()
-        .map(|n| (edit_distance(&lower, &n.to_ascii_lowercase()), *n))
+        .map(|n| (read::edit_distance(&lower, &n.to_ascii_lowercase()), *n))
         .filter(|(d, n)| *d <= (n.len() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 /// The parameters `op` takes, in the order the operation lists them.

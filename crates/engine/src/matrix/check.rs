@@ -156,9 +156,7 @@ pub(super) fn full_path(
     }
     // The encryption context's condition keys, as `kms::ops` derives them for the request.
     let ec = prep.request_ec(op);
-    if !ec.is_empty() {
-        crate::kms::ops::encryption_context_keys(&mut ctx, ec);
-    }
+    crate::kms::ops::encryption_context_keys(&mut ctx, ec);
     let action = format!("kms:{}", op.name);
     let keyed: Vec<Grant> = col
         .grants
